@@ -1,0 +1,1 @@
+"""Benchmarks that print their figures (targets are shown, never asserted in tests)."""

@@ -1,0 +1,140 @@
+"""The one place where the bot is wired: settings in, a ready Application out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.commands import register_everywhere
+from bot.config import Settings
+from bot.context import BotApplication, BotContext, Services
+from bot.handlers import conversation
+from bot.handlers.common import identify, send
+from bot.i18n import Catalogs
+from bot.storage import UserRepository, migrate, open_engine
+from bot.views import menu as menu_views
+from bot.views import screen
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> BotApplication:
+    """The bot, its handlers and its resources (opened in post_init, closed in post_shutdown)."""
+
+    async def post_init(application: BotApplication) -> None:
+        engine = open_engine(settings.database_url)
+        migrate(engine)
+        catalogs = Catalogs()
+        application.bot_data["services"] = Services(
+            settings=settings,
+            engine=engine,
+            catalogs=catalogs,
+            users=UserRepository(engine),
+            clock=clock,
+        )
+        # After polling has started, so that registering 27 commands and descriptions
+        # does not delay the first answer.
+        if application.job_queue is None:
+            raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+        application.job_queue.run_once(register_commands, when=0, name="register-commands")
+
+    async def post_shutdown(application: BotApplication) -> None:
+        services = application.bot_data.get("services")
+        if isinstance(services, Services):
+            services.engine.dispose()
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_bot_token())
+        .base_url(settings.telegram_api_base_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        # Keeps within Telegram's flood limits and waits `retry_after` on a 429.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if update_processor is not None:
+        builder = builder.concurrent_updates(update_processor)
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    add_handlers(application)
+    return application
+
+
+async def register_commands(context: BotContext) -> None:
+    await register_everywhere(context.bot, context.services.catalogs)
+
+
+def add_handlers(application: BotApplication) -> None:
+    application.add_handler(TypeHandler(Update, identify), group=-1)
+    application.add_handler(CommandHandler(["start", "language"], conversation.start))
+    application.add_handler(CommandHandler("menu", conversation.show_menu))
+    application.add_handler(CommandHandler("help", conversation.show_help))
+    application.add_handler(
+        CallbackQueryHandler(conversation.language_chosen, pattern=f"^{screen.LANGUAGE_PREFIX}")
+    )
+    buttons = {
+        screen.CHOOSE_LANGUAGE: conversation.choose_language,
+        screen.MENU: conversation.menu_button,
+        screen.MY_DATA: conversation.my_data,
+        screen.FORGET: conversation.forget_asked,
+        screen.FORGET_CONFIRMED: conversation.forget_confirmed,
+    }
+    for data, callback in buttons.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=f"^{data}$"))
+    application.add_handler(
+        CallbackQueryHandler(conversation.section_button, pattern=f"^{screen.SECTION_PREFIX}")
+    )
+    # Every press is answered, even a forged or outdated one.
+    application.add_handler(CallbackQueryHandler(conversation.expired_button))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, conversation.not_understood)
+    )
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    # The exception, not the message: people's words stay out of the logs.
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except Exception:
+                log.debug("could not answer the callback query")
+        try:
+            await send(update, context, menu_views.something_went_wrong(context.t))
+        except Exception:
+            log.warning("could not tell the person about the error")

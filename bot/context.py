@@ -1,0 +1,66 @@
+"""What every handler can reach: shared services and, per update, the person and their language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Engine
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.config import Settings
+from bot.i18n import Catalogs, Translator
+from bot.storage import Person, UserRepository
+
+
+@dataclass(frozen=True)
+class Services:
+    """Opened in post_init, closed in post_shutdown."""
+
+    settings: Settings
+    engine: Engine
+    catalogs: Catalogs
+    users: UserRepository
+    clock: Callable[[], datetime]
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """A callback context that knows who is talking and in which language."""
+
+    def __init__(
+        self,
+        application: BotApplication,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        # Filled by the per-update handler in group -1 (see handlers.identify).
+        self.person: Person | None = None
+        self._translator: Translator | None = None
+
+    @property
+    def services(self) -> Services:
+        return cast(Services, self.bot_data["services"])
+
+    @property
+    def t(self) -> Translator:
+        """The person's translator; French when the update has no user."""
+        if self._translator is None:
+            self._translator = self.services.catalogs.translator(None)
+        return self._translator
+
+    @t.setter
+    def t(self, translator: Translator) -> None:
+        self._translator = translator
+
+
+BotApplication = Application[
+    ExtBot[None],
+    BotContext,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[BotContext],
+]

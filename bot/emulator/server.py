@@ -1,0 +1,763 @@
+"""The emulator: Bot API over HTTP on 127.0.0.1, and a Python API for the test side.
+
+The bot talks to it exactly as to api.telegram.org (`base_url` = `http://127.0.0.1:PORT/bot`).
+It is strict where Telegram is: it rejects what Telegram would reject, with the same
+status codes and descriptions, so a test passing here means the real API accepts the call.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bot.emulator.entities import EntityParseError, ParsedText, parse_html, utf16_length
+
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
+MAX_CALLBACK_ANSWER = 200
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+
+# Parameter types, for values that arrive as strings in a form or a query.
+_INT = frozenset({"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"})
+_BOOL = frozenset({"show_alert", "drop_pending_updates", "disable_notification"})
+_JSON = frozenset(
+    {"reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options"}
+)
+
+
+class ApiError(Exception):
+    """A refusal, as Telegram words it."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+def bad_request(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass
+class ChatMessage:
+    """A message in a private chat, as the emulator keeps it."""
+
+    message_id: int
+    chat_id: int
+    from_bot: bool
+    text: str  # after entity parsing
+    entities: list[dict[str, Any]]
+    date: int
+    keyboard: list[list[dict[str, Any]]] | None = None
+    edit_date: int | None = None
+    source: str = ""  # the text as the bot sent it (HTML)
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """Buttons numbered left to right, top to bottom (index 0 is button 1)."""
+        return [button for row in self.keyboard or [] for button in row]
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    ok: bool
+    description: str = ""
+
+
+@dataclass
+class _User:
+    id: int
+    first_name: str
+    language_code: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.language_code:
+            data["language_code"] = self.language_code
+        return data
+
+
+@dataclass
+class _Fault:
+    code: int
+    description: str
+    retry_after: int | None = None
+
+
+@dataclass
+class _State:
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[int, _User] = field(default_factory=dict)
+    chats: dict[int, list[ChatMessage]] = field(default_factory=dict)
+    callbacks: dict[str, bool] = field(default_factory=dict)  # id → answered
+    callback_answers: list[tuple[str, str]] = field(default_factory=list)
+    commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    short_descriptions: dict[str, str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    faults: dict[str, list[_Fault]] = field(default_factory=dict)
+    polls: int = 0
+
+
+def _scope_key(scope: Any) -> str:
+    if scope is None:
+        return "default"
+    if not isinstance(scope, dict) or "type" not in scope:
+        raise bad_request("can't parse BotCommandScope JSON object")
+    kind = str(scope["type"])
+    if kind in ("chat", "chat_administrators"):
+        return f"{kind}:{scope.get('chat_id')}"
+    if kind == "chat_member":
+        return f"{kind}:{scope.get('chat_id')}:{scope.get('user_id')}"
+    if kind not in ("default", "all_private_chats", "all_group_chats", "all_chat_administrators"):
+        raise bad_request("wrong parameter scope")
+    return kind
+
+
+def _language_code(params: dict[str, Any]) -> str:
+    code = str(params.get("language_code") or "")
+    if code and (len(code) != 2 or not code.isalpha() or not code.islower()):
+        raise bad_request("invalid language code specified")
+    return code
+
+
+class BotApiEmulator:
+    """Start it, point the bot at `base_url`, then talk as people would."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        bot_id: int | None = None,
+        username: str = "ensemble_test_bot",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.token = token
+        self.bot_id = bot_id if bot_id is not None else int(token.split(":")[0])
+        self.username = username
+        self._clock = clock
+        self._state = _State()
+        self._lock = threading.Condition()
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._closing = False
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._listeners: list[Callable[[ChatMessage, bool], None]] = []
+
+    # ---- life cycle ----------------------------------------------------------------
+    def start(self) -> str:
+        """Serve on a free loopback port; returns the `base_url` for the bot."""
+        emulator = self
+
+        class Handler(_Handler):
+            api = emulator
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="bot-api-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self.base_url
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("start() the emulator first")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    def stop(self) -> None:
+        with self._lock:
+            self._closing = True
+            self._lock.notify_all()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+
+    def __enter__(self) -> BotApiEmulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- the test side ---------------------------------------------------------------
+    def on_bot_message(self, listener: Callable[[ChatMessage, bool], None]) -> None:
+        """Call `listener(message, edited)` whenever the bot sends or edits a message."""
+        self._listeners.append(listener)
+
+    def send_message(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Test",
+        language_code: str | None = None,
+    ) -> int:
+        """A person writes `text` to the bot; returns the update id."""
+        with self._lock:
+            user = self._user(user_id, first_name, language_code)
+            message = ChatMessage(
+                next(self._message_ids), user_id, False, text, [], int(self._clock())
+            )
+            if text.startswith("/"):
+                command = text.split()[0]
+                message.entities = [
+                    {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
+                ]
+            self._state.chats[user_id].append(message)
+            payload = self._message_json(message, sender=user.as_json())
+            return self._push({"message": payload})
+
+    def press(self, user_id: int, message_id: int, button: int) -> int:
+        """The person presses button `button` (1-based) of a message; returns the update id."""
+        with self._lock:
+            message = self._message(user_id, message_id)
+            buttons = message.buttons
+            if not 1 <= button <= len(buttons):
+                raise IndexError(f"message {message_id} has {len(buttons)} buttons, not {button}")
+            data = buttons[button - 1].get("callback_data")
+            if data is None:
+                raise ValueError(f"button {button} is not a callback button")
+        return self.press_data(user_id, message_id, data)
+
+    def press_data(self, user_id: int, message_id: int, data: str) -> int:
+        """A callback query with any data, as a modified client could forge it."""
+        with self._lock:
+            message = self._message(user_id, message_id)
+            user = self._state.users[user_id]
+            query_id = str(next(self._callback_ids))
+            self._state.callbacks[query_id] = False
+            query = {
+                "id": query_id,
+                "from": user.as_json(),
+                "message": self._message_json(message, sender=self._bot_json()),
+                "chat_instance": str(user_id),
+                "data": data,
+            }
+            return self._push({"callback_query": query})
+
+    def messages(self, chat_id: int) -> list[ChatMessage]:
+        """Everything in the chat, both sides, as it is now (edits applied); snapshots."""
+        with self._lock:
+            return copy.deepcopy(self._state.chats.get(chat_id, []))
+
+    def bot_messages(self, chat_id: int) -> list[ChatMessage]:
+        return [message for message in self.messages(chat_id) if message.from_bot]
+
+    def latest_with_buttons(self, chat_id: int) -> ChatMessage | None:
+        for message in reversed(self.bot_messages(chat_id)):
+            if message.buttons:
+                return message
+        return None
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Block until `predicate()` holds after some change, or fail after `timeout`."""
+        with self._lock:
+            if not self._lock.wait_for(predicate, timeout):
+                raise TimeoutError(
+                    f"condition not met within {timeout}s; calls: {self.calls()[-5:]}"
+                )
+
+    def wait_for_bot_messages(self, chat_id: int, count: int, timeout: float = 10.0) -> None:
+        self.wait_until(lambda: len(self.bot_messages(chat_id)) >= count, timeout)
+
+    def wait_for_polling(self, timeout: float = 10.0) -> None:
+        """Until the bot has asked for updates at least once."""
+        self.wait_until(lambda: self._state.polls > 0, timeout)
+
+    def unanswered_callbacks(self) -> list[str]:
+        with self._lock:
+            return [qid for qid, answered in self._state.callbacks.items() if not answered]
+
+    def callback_answers(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self._state.callback_answers)
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self._lock:
+            return [c for c in self._state.calls if method is None or c.method == method]
+
+    def rejected_calls(self) -> list[Call]:
+        return [call for call in self.calls() if not call.ok]
+
+    def commands(self, scope: str = "default", language_code: str = "") -> list[dict[str, str]]:
+        with self._lock:
+            return list(self._state.commands.get((scope, language_code), []))
+
+    def description(self, language_code: str = "") -> str:
+        with self._lock:
+            return self._state.descriptions.get(language_code, "")
+
+    def short_description(self, language_code: str = "") -> str:
+        with self._lock:
+            return self._state.short_descriptions.get(language_code, "")
+
+    def fail_next(
+        self, method: str, *, code: int = 429, retry_after: int = 1, description: str = ""
+    ) -> None:
+        """Answer the next call of `method` with an error (by default 429 Too Many Requests)."""
+        if code == 429:
+            fault = _Fault(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        else:
+            fault = _Fault(code, description or HTTPStatus(code).phrase)
+        with self._lock:
+            self._state.faults.setdefault(method.lower(), []).append(fault)
+
+    # ---- internals (called with the lock held) -------------------------------------------
+    def _user(self, user_id: int, first_name: str, language_code: str | None) -> _User:
+        user = _User(user_id, first_name, language_code)
+        self._state.users[user_id] = user
+        self._state.chats.setdefault(user_id, [])
+        return user
+
+    def _push(self, body: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self._state.updates.append({"update_id": update_id, **body})
+        self._lock.notify_all()
+        return update_id
+
+    def _message(self, chat_id: int, message_id: int) -> ChatMessage:
+        for message in self._state.chats.get(chat_id, []):
+            if message.message_id == message_id:
+                return message
+        raise KeyError(f"no message {message_id} in chat {chat_id}")
+
+    def _bot_json(self) -> dict[str, Any]:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Ensemble !",
+            "username": self.username,
+        }
+
+    def _message_json(self, message: ChatMessage, sender: dict[str, Any]) -> dict[str, Any]:
+        user = self._state.users.get(message.chat_id)
+        chat: dict[str, Any] = {"id": message.chat_id, "type": "private"}
+        if user is not None:
+            chat["first_name"] = user.first_name
+        data: dict[str, Any] = {
+            "message_id": message.message_id,
+            "from": sender,
+            "chat": chat,
+            "date": message.date,
+            "text": message.text,
+        }
+        if message.entities:
+            data["entities"] = message.entities
+        if message.keyboard is not None:
+            data["reply_markup"] = {"inline_keyboard": message.keyboard}
+        if message.edit_date is not None:
+            data["edit_date"] = message.edit_date
+        return data
+
+    def _notify(self, message: ChatMessage, edited: bool) -> None:
+        for listener in self._listeners:
+            listener(message, edited)
+
+    # ---- the Bot API -------------------------------------------------------------------
+    def handle(self, method: str, params: dict[str, Any]) -> Any:
+        """Run one Bot API method; returns the `result` or raises ApiError."""
+        name = method.lower()
+        handler = getattr(self, f"_api_{name}", None)
+        if handler is None:
+            raise ApiError(404, "Not Found")
+        with self._lock:
+            faults = self._state.faults.get(name)
+            if faults:
+                fault = faults.pop(0)
+                raise ApiError(fault.code, fault.description, fault.retry_after)
+        result = handler(params)
+        return result
+
+    def record(self, method: str, params: dict[str, Any], ok: bool, description: str) -> None:
+        with self._lock:
+            self._state.calls.append(Call(method, params, ok, description))
+            self._lock.notify_all()
+
+    def _api_getme(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **self._bot_json(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    def _api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        if params.get("drop_pending_updates"):
+            with self._lock:
+                self._state.updates.clear()
+        return True
+
+    def _api_getwebhookinfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "url": "",
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._state.updates),
+            }
+
+    def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
+        timeout = max(float(params.get("timeout") or 0), 0.0)
+        with self._lock:
+            self._state.polls += 1
+            if offset:
+                # Asking from `offset` confirms every update before it.
+                self._state.updates = [u for u in self._state.updates if u["update_id"] >= offset]
+            self._lock.notify_all()
+            self._lock.wait_for(lambda: bool(self._state.updates) or self._closing, timeout)
+            return self._state.updates[:limit]
+
+    def _parse_text(self, params: dict[str, Any], key: str = "text") -> ParsedText:
+        raw = params.get(key)
+        if raw is None or str(raw) == "":
+            raise bad_request("message text is empty")
+        source = str(raw)
+        mode = str(params.get("parse_mode") or "")
+        if mode.lower() == "html":
+            try:
+                parsed = parse_html(source)
+            except EntityParseError as error:
+                raise bad_request(str(error)) from error
+        elif mode:
+            raise bad_request(f"unsupported parse_mode {mode!r} (this emulator speaks HTML)")
+        else:
+            parsed = ParsedText(source, list(params.get("entities") or []))
+        if not parsed.text.strip():
+            raise bad_request("message text is empty")
+        if utf16_length(parsed.text) > MAX_TEXT:
+            raise bad_request("message is too long")
+        return parsed
+
+    def _keyboard(self, params: dict[str, Any]) -> list[list[dict[str, Any]]] | None:
+        markup = params.get("reply_markup")
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" not in markup:
+            return None  # reply keyboards and keyboard removal: not shown under the message
+        rows = markup["inline_keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise bad_request(
+                "can't parse inline keyboard button: InlineKeyboardButton must be an Object"
+            )
+        for row in rows:
+            for button in row:
+                if not isinstance(button, dict) or not str(button.get("text") or "").strip():
+                    raise bad_request("can't parse inline keyboard button: Text must be non-empty")
+                kinds = [k for k in button if k != "text"]
+                if len(kinds) != 1:
+                    raise bad_request(
+                        "can't parse inline keyboard button: exactly one field must be used"
+                    )
+                if "callback_data" in button:
+                    size = len(str(button["callback_data"]).encode("utf-8"))
+                    if not 1 <= size <= MAX_CALLBACK_DATA:
+                        raise bad_request("BUTTON_DATA_INVALID")
+                if "url" in button and not str(button["url"]).startswith(
+                    ("http://", "https://", "tg://")
+                ):
+                    raise bad_request("BUTTON_URL_INVALID")
+        return rows
+
+    def _chat_id(self, params: dict[str, Any]) -> int:
+        if params.get("chat_id") in (None, ""):
+            raise bad_request("chat_id is empty")
+        try:
+            chat_id = int(params["chat_id"])
+        except (TypeError, ValueError) as error:
+            raise bad_request("chat not found") from error
+        if chat_id not in self._state.chats:
+            raise bad_request("chat not found")
+        return chat_id
+
+    def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        parsed = self._parse_text(params)
+        keyboard = self._keyboard(params)
+        with self._lock:
+            chat_id = self._chat_id(params)
+            message = ChatMessage(
+                message_id=next(self._message_ids),
+                chat_id=chat_id,
+                from_bot=True,
+                text=parsed.text,
+                entities=parsed.entities,
+                date=int(self._clock()),
+                keyboard=keyboard,
+                source=str(params["text"]),
+            )
+            self._state.chats[chat_id].append(message)
+            result = self._message_json(message, sender=self._bot_json())
+            self._lock.notify_all()
+        self._notify(message, False)
+        return result
+
+    def _editable(self, params: dict[str, Any]) -> ChatMessage:
+        if params.get("inline_message_id"):
+            raise bad_request("MESSAGE_ID_INVALID")
+        chat_id = self._chat_id(params)
+        try:
+            message = self._message(chat_id, int(params.get("message_id") or 0))
+        except KeyError as error:
+            raise bad_request("message to edit not found") from error
+        if not message.from_bot:
+            raise bad_request("message can't be edited")
+        return message
+
+    def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
+        parsed = self._parse_text(params)
+        keyboard = self._keyboard(params)
+        with self._lock:
+            message = self._editable(params)
+            if (parsed.text, parsed.entities, keyboard) == (
+                message.text,
+                message.entities,
+                message.keyboard,
+            ):
+                raise bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
+            message.text, message.entities, message.keyboard = (
+                parsed.text,
+                parsed.entities,
+                keyboard,
+            )
+            message.source = str(params["text"])
+            message.edit_date = int(self._clock())
+            result = self._message_json(message, sender=self._bot_json())
+            self._lock.notify_all()
+        self._notify(message, True)
+        return result
+
+    def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        keyboard = self._keyboard(params)
+        with self._lock:
+            message = self._editable(params)
+            if keyboard == message.keyboard:
+                raise bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
+            message.keyboard = keyboard
+            message.edit_date = int(self._clock())
+            result = self._message_json(message, sender=self._bot_json())
+            self._lock.notify_all()
+        self._notify(message, True)
+        return result
+
+    def _api_deletemessage(self, params: dict[str, Any]) -> bool:
+        with self._lock:
+            message = self._editable(params)
+            self._state.chats[message.chat_id].remove(message)
+            self._lock.notify_all()
+        return True
+
+    def _api_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("callback_query_id") or "")
+        text = str(params.get("text") or "")
+        if len(text) > MAX_CALLBACK_ANSWER:
+            raise bad_request("MESSAGE_TOO_LONG")
+        with self._lock:
+            if self._state.callbacks.get(query_id, True):
+                raise bad_request(
+                    "query is too old and response timeout expired or query ID is invalid"
+                )
+            self._state.callbacks[query_id] = True
+            self._state.callback_answers.append((query_id, text))
+            self._lock.notify_all()
+        return True
+
+    def _api_sendchataction(self, params: dict[str, Any]) -> bool:
+        with self._lock:
+            self._chat_id(params)
+        return True
+
+    def _api_setmycommands(self, params: dict[str, Any]) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise bad_request("commands must be an array of at most 100 BotCommand")
+        for command in commands:
+            name = str(command.get("command", "")) if isinstance(command, dict) else ""
+            if not (1 <= len(name) <= 32) or not all(
+                c.islower() or c.isdigit() or c == "_" for c in name
+            ):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise bad_request("command description must be non-empty")
+        key = (_scope_key(params.get("scope")), _language_code(params))
+        with self._lock:
+            self._state.commands[key] = [
+                {"command": c["command"], "description": c["description"]} for c in commands
+            ]
+            self._lock.notify_all()
+        return True
+
+    def _api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
+        key = (_scope_key(params.get("scope")), _language_code(params))
+        with self._lock:
+            return list(self._state.commands.get(key, []))
+
+    def _api_deletemycommands(self, params: dict[str, Any]) -> bool:
+        key = (_scope_key(params.get("scope")), _language_code(params))
+        with self._lock:
+            self._state.commands.pop(key, None)
+            self._lock.notify_all()
+        return True
+
+    def _describe(
+        self, params: dict[str, Any], field_name: str, limit: int, store: dict[str, str]
+    ) -> bool:
+        text = str(params.get(field_name) or "")
+        if len(text) > limit:
+            raise bad_request(f"{field_name.upper()}_INVALID")
+        code = _language_code(params)
+        with self._lock:
+            store[code] = text
+            self._lock.notify_all()
+        return True
+
+    def _api_setmydescription(self, params: dict[str, Any]) -> bool:
+        return self._describe(params, "description", MAX_DESCRIPTION, self._state.descriptions)
+
+    def _api_setmyshortdescription(self, params: dict[str, Any]) -> bool:
+        return self._describe(
+            params, "short_description", MAX_SHORT_DESCRIPTION, self._state.short_descriptions
+        )
+
+    def _api_getmydescription(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"description": self.description(_language_code(params))}
+
+    def _api_getmyshortdescription(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"short_description": self.short_description(_language_code(params))}
+
+    def _api_close(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _api_logout(self, params: dict[str, Any]) -> bool:
+        return True
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Form and query values are strings; Telegram reads them by the parameter's type."""
+    if not isinstance(value, str):
+        return value
+    if name in _INT:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if name in _BOOL:
+        return value.lower() in ("true", "1")
+    if name in _JSON:
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as error:
+            raise bad_request(f"can't parse {name} JSON object") from error
+    return value
+
+
+class _Handler(BaseHTTPRequestHandler):
+    api: BotApiEmulator
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Silent: request lines contain the token.
+        return
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _params(self) -> dict[str, Any]:
+        url = urlsplit(self.path)
+        params: dict[str, Any] = {
+            k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()
+        }
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        kind = self.headers.get_content_type()
+        if body and kind == "application/json":
+            decoded = json.loads(body)
+            if not isinstance(decoded, dict):
+                raise bad_request("request body must be a JSON object")
+            params.update(decoded)
+        elif body and kind == "application/x-www-form-urlencoded":
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+            params.update({k: v[-1] for k, v in form.items()})
+        elif body and kind == "multipart/form-data":
+            header = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
+            message = BytesParser(policy=HTTP).parsebytes(header + body)
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                if isinstance(name, str):
+                    payload = part.get_payload(decode=True)
+                    params[name] = payload.decode("utf-8") if isinstance(payload, bytes) else ""
+        return {name: _coerce(name, value) for name, value in params.items()}
+
+    def _serve(self) -> None:
+        path = urlsplit(self.path).path
+        prefix, _, method = path.rpartition("/")
+        status, payload = HTTPStatus.OK, {}
+        params: dict[str, Any] = {}
+        if not prefix.startswith("/bot") or not method:
+            status, payload = (
+                HTTPStatus.NOT_FOUND,
+                {"ok": False, "error_code": 404, "description": "Not Found"},
+            )
+        elif prefix != f"/bot{self.api.token}":
+            status, payload = (
+                HTTPStatus.UNAUTHORIZED,
+                {"ok": False, "error_code": 401, "description": "Unauthorized"},
+            )
+        else:
+            try:
+                params = self._params()
+                result = self.api.handle(method, params)
+                payload = {"ok": True, "result": result}
+            except ApiError as error:
+                status = HTTPStatus(error.code)
+                payload = {"ok": False, "error_code": error.code, "description": error.description}
+                if error.retry_after is not None:
+                    payload["parameters"] = {"retry_after": error.retry_after}
+            except (ValueError, json.JSONDecodeError) as error:
+                status = HTTPStatus.BAD_REQUEST
+                payload = {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
+            self.api.record(
+                method, params, payload.get("ok") is True, str(payload.get("description", ""))
+            )
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The bot gave up on a long poll while shutting down: nobody is listening.
+            self.close_connection = True

@@ -1,0 +1,1 @@
+"""Thin handlers: read the update, call the domain, render, send."""

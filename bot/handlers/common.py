@@ -1,0 +1,57 @@
+"""Identifying the person of each update, and sending screens."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from bot.i18n import guess_language
+from bot.views.screen import Screen
+
+log = logging.getLogger(__name__)
+
+
+async def identify(update: object, context: BotContext) -> None:
+    """Group -1: record the person as seen and pick their translator, once per update."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    user = update.effective_user
+    services = context.services
+    person = services.users.seen(user.id, services.clock())
+    context.person = person
+    # The stored choice wins; Telegram's language_code is only a first guess.
+    context.t = services.catalogs.translator(person.language or guess_language(user.language_code))
+
+
+def pressed(update: Update) -> tuple[CallbackQuery, str]:
+    """The callback query of a button handler, and its data."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        raise TypeError("this handler only serves button presses")
+    return query, query.data
+
+
+async def send(update: Update, context: BotContext, screen: Screen) -> None:
+    """Send the screen as a new message in the update's chat."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_message(chat.id, screen.text, reply_markup=screen.keyboard)
+
+
+async def replace(update: Update, context: BotContext, screen: Screen) -> None:
+    """Show the screen in place of the message whose button was pressed."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        await send(update, context, screen)
+        return
+    try:
+        await query.edit_message_text(screen.text, reply_markup=screen.keyboard)
+    except BadRequest as error:
+        # Pressing the same button twice asks for the same content again.
+        if "message is not modified" not in error.message:
+            raise
+        log.debug("screen already shown")

@@ -1,0 +1,186 @@
+"""Languages, gettext catalogs, per-person translators and locale-aware formatting.
+
+French is the source language: msgids are French and need no catalog. The other
+languages are compiled from `locales/<lang>/LC_MESSAGES/messages.po`.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+# Strong right-to-left mark, and First Strong Isolate ... Pop Directional Isolate.
+RLM = "\u200f"
+FSI = "\u2068"
+PDI = "\u2069"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # catalog and refugies.info code
+    name: str  # the language's own name, as shown on the picker
+    babel_locale: str  # the CLDR locale used for dates, numbers and plurals
+    rtl: bool = False
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("fr", "Français", "fr_FR"),
+    Language("en", "English", "en_GB"),
+    Language("ar", "العربية", "ar", rtl=True),
+    # One catalog serves Persian and Dari readers; most of them here are Afghan,
+    # so dates and numbers follow Dari (fa_AF) conventions.
+    Language("fa", "دری / فارسی", "fa_AF", rtl=True),
+    Language("ps", "پښتو", "ps", rtl=True),
+    Language("ti", "ትግርኛ", "ti"),
+    Language("ru", "Русский", "ru"),
+    Language("uk", "Українська", "uk"),
+)
+SOURCE_LANGUAGE = "fr"
+BY_CODE: Mapping[str, Language] = {language.code: language for language in LANGUAGES}
+# Telegram has no interface in these languages, so no client ever sends their code:
+# people who choose them get commands set for their own chat.
+NO_TELEGRAM_UI = frozenset({"ps", "ti"})
+# Codes Babel does not map onto ours by itself.
+_ALIASES = {"prs": "fa", "pbu": "ps", "pbt": "ps", "pst": "ps"}
+
+
+def guess_language(telegram_code: str | None) -> str | None:
+    """Our language for Telegram's IETF `language_code` (a hint), or None."""
+    if not telegram_code:
+        return None
+    base = telegram_code.replace("_", "-").split("-")[0].lower()
+    if base in _ALIASES:
+        return _ALIASES[base]
+    try:
+        language = Locale.parse(telegram_code, sep="-").language
+    except (UnknownLocaleError, ValueError):
+        language = base
+    return language if language in BY_CODE else None
+
+
+def picker_order(first: str | None) -> list[Language]:
+    """All languages, the given one (the current choice or the guess) first."""
+    head = [BY_CODE[first]] if first is not None and first in BY_CODE else []
+    return head + [language for language in LANGUAGES if language not in head]
+
+
+class MissingCatalogError(RuntimeError):
+    """A supported language has no catalog: refuse to start rather than fall back."""
+
+
+def _load_catalog(language: str, locales_dir: Path) -> gettext.NullTranslations:
+    folder = locales_dir / language / "LC_MESSAGES"
+    po_path, mo_path = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if not po_path.exists():
+        raise MissingCatalogError(f"no catalog for {language!r}: {po_path} is missing")
+    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        with mo_path.open("rb") as mo_file:
+            return Translations(mo_file, domain=DOMAIN)
+    # No compiled catalog (a fresh deployment): compile in memory.
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+class _FrenchSource(gettext.NullTranslations):
+    """The msgids themselves, with French plurals (0 and 1 are singular)."""
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid1 if n in (0, 1) else msgid2
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return self.ngettext(msgid1, msgid2, n)
+
+
+class Translator:
+    """Everything a renderer needs to speak one language."""
+
+    def __init__(self, language: Language, translations: gettext.NullTranslations) -> None:
+        self.language = language
+        self.locale = Locale.parse(language.babel_locale)
+        self._translations = translations
+
+    @property
+    def code(self) -> str:
+        return self.language.code
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self._translations.ngettext(singular, plural, count)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._translations.pgettext(context, message)
+
+    def isolate(self, value: object) -> str:
+        """HTML-escaped value, isolated from the surrounding text's direction in RTL."""
+        text = html.escape(str(value), quote=False)
+        return f"{FSI}{text}{PDI}" if self.language.rtl else text
+
+    def fill(self, template: str, **values: object) -> str:
+        """Interpolate values into an already translated template, safely."""
+        return template.format(**{name: self.isolate(value) for name, value in values.items()})
+
+    def finish(self, text: str) -> str:
+        """The text as sent: RTL messages start with a strong RTL mark, so clients align them
+        right even when they begin with a digit, an emoji or a Latin word."""
+        if self.language.rtl and not text.startswith(RLM):
+            return RLM + text
+        return text
+
+    def number(self, value: float) -> str:
+        return str(format_decimal(value, locale=self.locale))
+
+    def date(self, value: date) -> str:
+        return str(format_date(value, format="full", locale=self.locale))
+
+    def time(self, value: time | datetime, zone: tzinfo | None = None) -> str:
+        return str(format_time(value, format="short", tzinfo=zone, locale=self.locale))
+
+    def datetime(self, value: datetime, zone: tzinfo | None = None) -> str:
+        return str(format_datetime(value, format="medium", tzinfo=zone, locale=self.locale))
+
+
+class Catalogs:
+    """All translators, loaded once at start-up."""
+
+    def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
+        self._translators: dict[str, Translator] = {}
+        for language in LANGUAGES:
+            translations = (
+                _FrenchSource()
+                if language.code == SOURCE_LANGUAGE
+                else _load_catalog(language.code, locales_dir)
+            )
+            self._translators[language.code] = Translator(language, translations)
+
+    def translator(self, code: str | None) -> Translator:
+        """The translator for a language code; French for None or an unknown code."""
+        return self._translators.get(code or SOURCE_LANGUAGE, self._translators[SOURCE_LANGUAGE])
+
+    def all(self) -> list[Translator]:
+        return list(self._translators.values())
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark a module-level string for extraction; translate it later with a Translator."""
+    return message

@@ -1,0 +1,67 @@
+"""The people who talk to the bot: the least we need to answer them in their language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.storage.tables import users
+
+
+@dataclass(frozen=True)
+class Person:
+    telegram_id: int
+    language: str | None
+    first_seen: datetime
+    last_seen: datetime
+
+
+def _person(row: object) -> Person:
+    return Person(
+        telegram_id=row.telegram_id,  # type: ignore[attr-defined]
+        language=row.language,  # type: ignore[attr-defined]
+        first_seen=row.first_seen,  # type: ignore[attr-defined]
+        last_seen=row.last_seen,  # type: ignore[attr-defined]
+    )
+
+
+class UserRepository:
+    """Reads and writes `users`; one short transaction per call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    def seen(self, telegram_id: int, now: datetime) -> Person:
+        """Record that the person wrote now (creating them) and return what we know."""
+        insert = self._insert(users).values(
+            telegram_id=telegram_id, language=None, first_seen=now, last_seen=now
+        )
+        # One atomic upsert: two first messages arriving together never collide.
+        statement = insert.on_conflict_do_update(
+            index_elements=[users.c.telegram_id], set_={"last_seen": now}
+        ).returning(*users.c)
+        with self._engine.begin() as connection:
+            return _person(connection.execute(statement).one())
+
+    def get(self, telegram_id: int) -> Person | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(users).where(users.c.telegram_id == telegram_id)
+            ).one_or_none()
+        return None if row is None else _person(row)
+
+    def set_language(self, telegram_id: int, language: str) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(users).where(users.c.telegram_id == telegram_id).values(language=language)
+            )
+
+    def forget(self, telegram_id: int) -> bool:
+        """Delete everything stored about the person; True if there was something."""
+        with self._engine.begin() as connection:
+            result = connection.execute(delete(users).where(users.c.telegram_id == telegram_id))
+        return result.rowcount > 0

@@ -1,0 +1,1 @@
+"""Pure renderers: data and a translator in, text and keyboard out."""

@@ -1,0 +1,19 @@
+"""The language picker."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator, picker_order
+from bot.views.screen import LANGUAGE_PREFIX, Screen, in_rows, keyboard
+
+
+def language_picker(t: Translator, first: str | None) -> Screen:
+    """Every language in its own name, `first` (current choice or guess) first."""
+    buttons = [(language.name, LANGUAGE_PREFIX + language.code) for language in picker_order(first)]
+    text = "🌍 " + t.gettext("Choisissez votre langue.")
+    return Screen(t.finish(text), keyboard(in_rows(buttons, 2)))
+
+
+def language_chosen(t: Translator) -> Screen:
+    """What the picker becomes once a language is chosen (its buttons go away)."""
+    text = t.fill(t.gettext("Langue : {language}"), language=t.language.name) + " ✓"
+    return Screen(t.finish(text))

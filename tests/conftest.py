@@ -1,0 +1,107 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when asked), the emulator, the bot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.config import normalise_database_url
+from bot.emulator import BotApiEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:test-token-for-the-loopback-emulator-only"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url and os.environ.get("REQUIRE_POSTGRES"):
+        pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a private schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    base = _postgres_url()
+    if base is None:
+        pytest.skip("set TEST_DATABASE_URL to run the PostgreSQL variant")
+    base = normalise_database_url(base)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def emulator() -> Iterator[BotApiEmulator]:
+    with BotApiEmulator(TOKEN) as running:
+        yield running
+
+
+class BotProcess:
+    """`python -m bot` as an operator runs it, pointed at the emulator."""
+
+    def __init__(self, emulator: BotApiEmulator, workdir: Path, database_url: str) -> None:
+        self.database_url = database_url
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("TELEGRAM_", "DATABASE_", "BOT_", "REFUGIES_"))
+        }
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.base_url,
+            DATABASE_URL=database_url,
+            PYTHONUNBUFFERED="1",
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            cwd=workdir,  # no .env there: the test decides every setting
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def stop(self) -> str:
+        """Stop the bot as a PaaS would (SIGTERM); returns everything it printed."""
+        self.process.terminate()
+        output, _ = self.process.communicate(timeout=30)
+        return output
+
+
+@pytest.fixture(scope="module")
+def live_bot(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[BotApiEmulator, BotProcess]]:
+    """One bot process and its emulator for a whole test module (start-up costs a second)."""
+    workdir = tmp_path_factory.mktemp("bot")
+    with BotApiEmulator(TOKEN) as running:
+        bot = BotProcess(running, workdir, f"sqlite:///{workdir / 'bot.db'}")
+        try:
+            running.wait_for_polling(timeout=30)
+        except TimeoutError:
+            pytest.fail("the bot never polled:\n" + bot.stop())
+        yield running, bot
+        output = bot.stop()
+        assert bot.process.returncode == 0, output
+        assert TOKEN not in output
+        assert TOKEN.split(":")[1] not in output

@@ -1,0 +1,66 @@
+"""Storage behaves the same on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import inspect, text
+
+from bot.storage import UserRepository, migrate, open_engine
+
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def test_migrations_create_the_schema_and_can_run_twice(database_url: str) -> None:
+    engine = open_engine(database_url)
+    migrate(engine)
+    migrate(engine)
+    assert "users" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_a_person_is_created_then_only_touched(database_url: str) -> None:
+    engine = open_engine(database_url)
+    migrate(engine)
+    users = UserRepository(engine)
+    first = users.seen(42, T0)
+    assert (first.language, first.first_seen, first.last_seen) == (None, T0, T0)
+
+    users.set_language(42, "ps")
+    later = users.seen(42, T0 + timedelta(days=3))
+    assert later.language == "ps"
+    assert later.first_seen == T0
+    assert later.last_seen == T0 + timedelta(days=3)
+    assert later.last_seen.tzinfo is not None
+    engine.dispose()
+
+
+def test_forgetting_removes_everything(database_url: str) -> None:
+    engine = open_engine(database_url)
+    migrate(engine)
+    users = UserRepository(engine)
+    users.seen(7, T0)
+    assert users.forget(7) is True
+    assert users.get(7) is None
+    assert users.forget(7) is False
+    engine.dispose()
+
+
+def test_simultaneous_first_messages_do_not_collide(database_url: str) -> None:
+    engine = open_engine(database_url)
+    migrate(engine)
+    users = UserRepository(engine)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        people = list(pool.map(lambda i: users.seen(99, T0 + timedelta(seconds=i)), range(16)))
+    assert {person.first_seen for person in people} == {people[0].first_seen}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM users")).scalar_one() == 1
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path}/wal.db")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+    engine.dispose()
