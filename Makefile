@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCALES := locales
 POT := $(LOCALES)/messages.pot
-BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k N_ -c TRANSLATORS: --no-location \
-	--sort-output --project "Ensemble !" --copyright-holder CESAM 
+BABEL_EXTRACT := $(BIN)/pybabel --quiet extract -F babel.cfg -k N_ -c TRANSLATORS: --no-location \
+	--sort-output --project "Ensemble !" --copyright-holder CESAM --omit-header
 
 .PHONY: install demo test check lint typecheck catalogs-check extract update-catalogs compile-catalogs bench run migrate clean
 
