@@ -13,16 +13,17 @@ BABEL_EXTRACT := $(BIN)/pybabel --quiet extract -F babel.cfg -k N_ -c TRANSLATOR
 install: $(STAMP) compile-catalogs
 
 $(STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "Setting up $(VENV) (first run only)…"
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip
+	@$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
 
 compile-catalogs: $(STAMP)
-	$(BIN)/pybabel compile --domain messages --directory $(LOCALES) --statistics
+	@$(BIN)/pybabel --quiet compile --domain messages --directory $(LOCALES)
 
 demo: install
-	$(BIN)/python -m bot demo
+	@$(BIN)/python -m bot demo
 
 test: install
 	$(BIN)/pytest

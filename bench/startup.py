@@ -7,7 +7,6 @@ figures next to the targets of the foundation issue (≤ 3 s, ≤ 150 MB).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 
 from bot.emulator import BotApiEmulator
+from bot.emulator.launch import spawn_bot
 from bot.i18n import LANGUAGES
 
 TOKEN = "100000002:benchmark-token-for-the-loopback-emulator"  # noqa: S105 - not a secret
@@ -32,20 +32,9 @@ def resident_mb(pid: int) -> float:
 
 def one_run(folder: Path) -> tuple[float, float]:
     with BotApiEmulator(TOKEN) as emulator:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-        env.update(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=emulator.base_url,
-            DATABASE_URL=f"sqlite:///{folder / f'bench-{time.monotonic_ns()}.db'}",
-        )
+        database = f"sqlite:///{folder / f'bench-{time.monotonic_ns()}.db'}"
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot"],
-            cwd=folder,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        process = spawn_bot(emulator, folder, database, output=subprocess.DEVNULL)
         try:
             emulator.wait_for_polling(timeout=60)
             first_poll = time.perf_counter() - started

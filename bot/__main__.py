@@ -33,11 +33,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
+    from telegram.error import InvalidToken
+
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.logs import configure_logging
 
     configure_logging(secrets=[token])
-    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        # Its message quotes the token: say what is wrong without it.
+        print("error: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped)", file=sys.stderr)
+        return 2
     return 0
 
 

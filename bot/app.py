@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
@@ -25,7 +27,7 @@ from bot.commands import register_everywhere
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
 from bot.handlers import conversation
-from bot.handlers.common import identify, send
+from bot.handlers.common import acknowledge, identify, send
 from bot.i18n import Catalogs
 from bot.storage import UserRepository, migrate, open_engine
 from bot.views import menu as menu_views
@@ -126,15 +128,15 @@ def add_handlers(application: BotApplication) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure, tell the person once, and stop the update's other handlers."""
     # The exception, not the message: people's words stay out of the logs.
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except Exception:
-                log.debug("could not answer the callback query")
         try:
+            await acknowledge(update, context)
             await send(update, context, menu_views.something_went_wrong(context.t))
-        except Exception:
+        except TelegramError:
             log.warning("could not tell the person about the error")
+    # Without this, a failure in group -1 (identify) would let the next group answer
+    # in the wrong language, and fail again.
+    raise ApplicationHandlerStop

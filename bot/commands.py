@@ -27,22 +27,33 @@ SHORT_DESCRIPTION = N_("Logement, CAF, droits et ateliers à Dijon, dans votre l
 
 
 def command_list(t: Translator) -> list[BotCommand]:
-    return [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+    return [BotCommand(name, t.finish(t.gettext(description))) for name, description in COMMANDS]
 
 
 async def register_everywhere(bot: Bot, catalogs: Catalogs) -> None:
-    """Commands and descriptions per language code, French as the default for the rest."""
+    """Commands and descriptions per language code, French as the default for the rest.
+
+    Only what differs is set: the set* methods have their own flood limits, and the bot
+    restarts at every deployment."""
     for t in catalogs.all():
         codes = [t.code, None] if t.code == SOURCE_LANGUAGE else [t.code]
         for code in codes:
             try:
-                await bot.set_my_commands(command_list(t), language_code=code)
-                await bot.set_my_description(t.finish(t.gettext(DESCRIPTION)), language_code=code)
-                await bot.set_my_short_description(
-                    t.finish(t.gettext(SHORT_DESCRIPTION)), language_code=code
-                )
+                await _register(bot, t, code)
             except TelegramError as error:
                 log.warning("could not register commands for %s: %s", code or "default", error)
+
+
+async def _register(bot: Bot, t: Translator, code: str | None) -> None:
+    commands = command_list(t)
+    if list(await bot.get_my_commands(language_code=code)) != commands:
+        await bot.set_my_commands(commands, language_code=code)
+    description = t.finish(t.gettext(DESCRIPTION))
+    if (await bot.get_my_description(language_code=code)).description != description:
+        await bot.set_my_description(description, language_code=code)
+    short = t.finish(t.gettext(SHORT_DESCRIPTION))
+    if (await bot.get_my_short_description(language_code=code)).short_description != short:
+        await bot.set_my_short_description(short, language_code=code)
 
 
 async def register_for_chat(bot: Bot, chat_id: int, t: Translator) -> None:

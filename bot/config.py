@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     def _offsets(cls, value: object) -> object:
         if isinstance(value, str):
             offsets = sorted(
-                (parse_duration(part) for part in value.split(",") if part.strip()), reverse=True
+                {parse_duration(part) for part in value.split(",") if part.strip()}, reverse=True
             )
             return tuple(offsets)
         return value

@@ -27,7 +27,12 @@ class Services:
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """A callback context that knows who is talking and in which language."""
+    """A callback context that knows who is talking and in which language.
+
+    The language and the answered press are kept in chat_data (memory only, never
+    persisted) because python-telegram-bot gives the error handler a fresh context:
+    it must still speak the person's language and not answer a press twice.
+    """
 
     def __init__(
         self,
@@ -36,9 +41,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        # Filled by the per-update handler in group -1 (see handlers.identify).
+        # Filled by the per-update handler in group -1 (see handlers.common.identify).
         self.person: Person | None = None
-        self._translator: Translator | None = None
+        self._notes: dict[str, Any] = {}
+
+    @property
+    def _memory(self) -> dict[Any, Any]:
+        return self.chat_data if self.chat_data is not None else self._notes
 
     @property
     def services(self) -> Services:
@@ -47,13 +56,17 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def t(self) -> Translator:
         """The person's translator; French when the update has no user."""
-        if self._translator is None:
-            self._translator = self.services.catalogs.translator(None)
-        return self._translator
+        return self.services.catalogs.translator(self._memory.get("language"))
 
     @t.setter
     def t(self, translator: Translator) -> None:
-        self._translator = translator
+        self._memory["language"] = translator.code
+
+    def is_answered(self, query_id: str) -> bool:
+        return self._memory.get("answered_query") == query_id
+
+    def mark_answered(self, query_id: str) -> None:
+        self._memory["answered_query"] = query_id
 
 
 BotApplication = Application[

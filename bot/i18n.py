@@ -10,12 +10,12 @@ import gettext
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -52,9 +52,6 @@ LANGUAGES: tuple[Language, ...] = (
 )
 SOURCE_LANGUAGE = "fr"
 BY_CODE: Mapping[str, Language] = {language.code: language for language in LANGUAGES}
-# Telegram has no interface in these languages, so no client ever sends their code:
-# people who choose them get commands set for their own chat.
-NO_TELEGRAM_UI = frozenset({"ps", "ti"})
 # Codes Babel does not map onto ours by itself.
 _ALIASES = {"prs": "fa", "pbu": "ps", "pbt": "ps", "pst": "ps"}
 
@@ -132,9 +129,9 @@ class Translator:
         return self._translations.pgettext(context, message)
 
     def isolate(self, value: object) -> str:
-        """HTML-escaped value, isolated from the surrounding text's direction in RTL."""
-        text = html.escape(str(value), quote=False)
-        return f"{FSI}{text}{PDI}" if self.language.rtl else text
+        """HTML-escaped value, isolated from the direction of the surrounding text (an Arabic
+        name in a French sentence misorders as much as a number in an Arabic one)."""
+        return f"{FSI}{html.escape(str(value), quote=False)}{PDI}"
 
     def fill(self, template: str, **values: object) -> str:
         """Interpolate values into an already translated template, safely."""
@@ -147,17 +144,24 @@ class Translator:
             return RLM + text
         return text
 
+    # Digits: Babel writes Latin digits (its default numbering system) in every locale.
+    # That is deliberate: phone numbers, addresses and the dates on French letters are
+    # written that way, and readers must match what the bot says with what they see.
     def number(self, value: float) -> str:
         return str(format_decimal(value, locale=self.locale))
 
     def date(self, value: date) -> str:
         return str(format_date(value, format="full", locale=self.locale))
 
-    def time(self, value: time | datetime, zone: tzinfo | None = None) -> str:
+    def time(self, value: datetime, zone: tzinfo) -> str:
+        """Hours and minutes in `zone` (people live in local time, storage is UTC)."""
         return str(format_time(value, format="short", tzinfo=zone, locale=self.locale))
 
-    def datetime(self, value: datetime, zone: tzinfo | None = None) -> str:
-        return str(format_datetime(value, format="medium", tzinfo=zone, locale=self.locale))
+    def datetime(self, value: datetime, zone: tzinfo) -> str:
+        """Date and time without seconds, in the locale's order."""
+        pattern = str(get_datetime_format("medium", locale=self.locale))
+        day = str(format_date(value.astimezone(zone), format="medium", locale=self.locale))
+        return pattern.replace("{1}", day).replace("{0}", self.time(value, zone))
 
 
 class Catalogs:

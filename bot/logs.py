@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 
 
@@ -28,6 +29,10 @@ def configure_logging(secrets: Iterable[str] = (), level: int = logging.INFO) ->
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # An uncaught exception would otherwise be printed raw, secrets and all.
+    sys.excepthook = lambda kind, error, trace: root.critical(
+        "uncaught exception", exc_info=(kind, error, trace)
+    )
     # httpx logs every request URL at INFO, and the Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from bot.config import normalise_database_url
 from bot.emulator import BotApiEmulator
+from bot.emulator.launch import spawn_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:test-token-for-the-loopback-emulator-only"
@@ -61,25 +60,7 @@ class BotProcess:
 
     def __init__(self, emulator: BotApiEmulator, workdir: Path, database_url: str) -> None:
         self.database_url = database_url
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("TELEGRAM_", "DATABASE_", "BOT_", "REFUGIES_"))
-        }
-        env.update(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=emulator.base_url,
-            DATABASE_URL=database_url,
-            PYTHONUNBUFFERED="1",
-        )
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot"],
-            cwd=workdir,  # no .env there: the test decides every setting
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        self.process = spawn_bot(emulator, workdir, database_url)
 
     def stop(self) -> str:
         """Stop the bot as a PaaS would (SIGTERM); returns everything it printed."""

@@ -169,3 +169,13 @@ def test_html_entities_and_utf16_offsets() -> None:
     assert parsed.entities == [{"type": "bold", "offset": 3, "length": 5}]
     with pytest.raises(EntityParseError):
         parse_html('<span class="x">y</span>')
+
+
+def test_only_the_update_types_asked_for_are_delivered(emulator: BotApiEmulator, chat: int) -> None:
+    first = call(emulator, "getUpdates", timeout=0, allowed_updates=["callback_query"]).json()
+    assert first["result"] == []  # the pending message is not a callback query
+    emulator.send_message(chat, "again")
+    assert call(emulator, "getUpdates", timeout=0).json()["result"] == []
+    assert call(emulator, "getUpdates", timeout=0, allowed_updates=[]).json()["result"] == []
+    emulator.send_message(chat, "and again")
+    assert len(call(emulator, "getUpdates", timeout=0).json()["result"]) == 1

@@ -60,10 +60,11 @@ def test_right_to_left_messages_start_with_a_strong_rtl_mark() -> None:
     assert not CATALOGS.translator("ru").finish("x").startswith(RLM)
 
 
-def test_interpolated_values_are_isolated_and_escaped_in_rtl() -> None:
+def test_interpolated_values_are_isolated_and_escaped() -> None:
     arabic = CATALOGS.translator("ar")
     assert arabic.fill("{name}!", name="Rue <Jean> & co") == f"{FSI}Rue &lt;Jean&gt; &amp; co{PDI}!"
-    assert CATALOGS.translator("en").fill("{n}", n="a<b") == "a&lt;b"
+    # An Arabic name inside an English sentence needs isolating just as much.
+    assert CATALOGS.translator("en").fill("Hi {n}.", n="أمينة") == f"Hi {FSI}أمينة{PDI}."
 
 
 def test_dates_and_numbers_follow_the_reader_locale() -> None:
@@ -74,6 +75,9 @@ def test_dates_and_numbers_follow_the_reader_locale() -> None:
     assert "грудня" in CATALOGS.translator("uk").date(day)
     moment = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)
     assert CATALOGS.translator("fr").time(moment, ZoneInfo("Europe/Paris")) == "14:30"
+    assert CATALOGS.translator("fr").datetime(moment, ZoneInfo("Europe/Paris")) == (
+        "3 déc. 2026, 14:30"
+    )
     assert CATALOGS.translator("en").number(1234.5) == "1,234.5"
     assert CATALOGS.translator("fr").number(1234.5) == "1\u202f234,5"
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -13,10 +14,11 @@ SECRET = "123:the-bot-token"
 @pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
-    saved = (root.handlers[:], root.level, logging.getLogger("httpx").level)
+    saved = (root.handlers[:], root.level, logging.getLogger("httpx").level, sys.excepthook)
     yield
     root.handlers[:], root.level = saved[0], saved[1]
     logging.getLogger("httpx").setLevel(saved[2])
+    sys.excepthook = saved[3]
 
 
 def test_secrets_are_redacted_from_lines_and_tracebacks(capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,7 +43,6 @@ class _Open:
     name: str
     attributes: dict[str, str]
     offset: int  # UTF-16 offset in the plain text
-    byte_offset: int
 
 
 @dataclass
@@ -150,7 +149,7 @@ def parse_html(source: str) -> ParsedText:
                     'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte '
                     f"offset {byte_offset}"
                 )
-            stack.append(_Open(name, attributes, length, byte_offset))
+            stack.append(_Open(name, attributes, length))
         index = close + 1
     if stack:
         raise EntityParseError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,27 @@ _JSON = frozenset(
 )
 
 
+# What Telegram sends when `allowed_updates` is empty or was never given.
+DEFAULT_UPDATES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_join_request",
+    }
+)
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+
+
 class ApiError(Exception):
     """A refusal, as Telegram words it."""
 
@@ -67,7 +89,6 @@ class ChatMessage:
     date: int
     keyboard: list[list[dict[str, Any]]] | None = None
     edit_date: int | None = None
-    source: str = ""  # the text as the bot sent it (HTML)
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -116,6 +137,8 @@ class _State:
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, list[_Fault]] = field(default_factory=dict)
     polls: int = 0
+    # The update types the bot asked for; Telegram remembers the last list it was given.
+    allowed_updates: frozenset[str] = DEFAULT_UPDATES
 
 
 def _scope_key(scope: Any) -> str:
@@ -427,14 +450,23 @@ class BotApiEmulator:
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = max(float(params.get("timeout") or 0), 0.0)
+        allowed = params.get("allowed_updates")
         with self._lock:
             self._state.polls += 1
+            if isinstance(allowed, list):
+                self._state.allowed_updates = frozenset(allowed) or DEFAULT_UPDATES
             if offset:
                 # Asking from `offset` confirms every update before it.
                 self._state.updates = [u for u in self._state.updates if u["update_id"] >= offset]
             self._lock.notify_all()
-            self._lock.wait_for(lambda: bool(self._state.updates) or self._closing, timeout)
-            return self._state.updates[:limit]
+            self._lock.wait_for(lambda: bool(self._deliverable()) or self._closing, timeout)
+            return self._deliverable()[:limit]
+
+    def _deliverable(self) -> list[dict[str, Any]]:
+        # Updates of a type the bot did not ask for are never delivered: drop them.
+        allowed = self._state.allowed_updates
+        self._state.updates = [u for u in self._state.updates if allowed & u.keys()]
+        return self._state.updates
 
     def _parse_text(self, params: dict[str, Any], key: str = "text") -> ParsedText:
         raw = params.get(key)
@@ -513,7 +545,6 @@ class BotApiEmulator:
                 entities=parsed.entities,
                 date=int(self._clock()),
                 keyboard=keyboard,
-                source=str(params["text"]),
             )
             self._state.chats[chat_id].append(message)
             result = self._message_json(message, sender=self._bot_json())
@@ -549,7 +580,6 @@ class BotApiEmulator:
                 parsed.entities,
                 keyboard,
             )
-            message.source = str(params["text"])
             message.edit_date = int(self._clock())
             result = self._message_json(message, sender=self._bot_json())
             self._lock.notify_all()
@@ -602,9 +632,7 @@ class BotApiEmulator:
             raise bad_request("commands must be an array of at most 100 BotCommand")
         for command in commands:
             name = str(command.get("command", "")) if isinstance(command, dict) else ""
-            if not (1 <= len(name) <= 32) or not all(
-                c.islower() or c.isdigit() or c == "_" for c in name
-            ):
+            if not _COMMAND.fullmatch(name):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("command description must be non-empty")

@@ -1,11 +1,14 @@
-"""Identifying the person of each update, and sending screens."""
+"""Identifying the person of each update, answering presses, and sending screens."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import CallbackQuery, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.i18n import guess_language
@@ -18,9 +21,12 @@ async def identify(update: object, context: BotContext) -> None:
     """Group -1: record the person as seen and pick their translator, once per update."""
     if not isinstance(update, Update) or update.effective_user is None:
         return
+    if update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE:
+        # The assistant talks one to one; in a group it would store and answer bystanders.
+        raise ApplicationHandlerStop
     user = update.effective_user
     services = context.services
-    person = services.users.seen(user.id, services.clock())
+    person = await asyncio.to_thread(services.users.seen, user.id, services.clock())
     context.person = person
     # The stored choice wins; Telegram's language_code is only a first guess.
     context.t = services.catalogs.translator(person.language or guess_language(user.language_code))
@@ -32,6 +38,15 @@ def pressed(update: Update) -> tuple[CallbackQuery, str]:
     if query is None or query.data is None:
         raise TypeError("this handler only serves button presses")
     return query, query.data
+
+
+async def acknowledge(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """Answer the press (once: Telegram refuses a second answer), with an optional notice."""
+    query = update.callback_query
+    if query is None or context.is_answered(query.id):
+        return
+    context.mark_answered(query.id)
+    await query.answer(context.t.finish(notice) if notice else None)
 
 
 async def send(update: Update, context: BotContext, screen: Screen) -> None:
@@ -51,7 +66,7 @@ async def replace(update: Update, context: BotContext, screen: Screen) -> None:
     try:
         await query.edit_message_text(screen.text, reply_markup=screen.keyboard)
     except BadRequest as error:
-        # Pressing the same button twice asks for the same content again.
-        if "message is not modified" not in error.message:
+        # A double press asks for the content already shown; Telegram says so, nothing to do.
+        if "message is not modified" not in error.message.lower():
             raise
         log.debug("screen already shown")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommandScopeChat, Update
+from telegram.error import TelegramError
 
 from bot.commands import register_for_chat
 from bot.context import BotContext
-from bot.handlers.common import pressed, replace, send
-from bot.i18n import BY_CODE, guess_language
+from bot.handlers.common import acknowledge, pressed, replace, send
+from bot.i18n import BY_CODE
 from bot.views import language as language_views
 from bot.views import menu as menu_views
 from bot.views import privacy as privacy_views
@@ -18,18 +20,9 @@ from bot.views.screen import LANGUAGE_PREFIX, SECTION_PREFIX
 log = logging.getLogger(__name__)
 
 
-def _first_language(update: Update, context: BotContext) -> str | None:
-    if context.person is not None and context.person.language:
-        return context.person.language
-    user = update.effective_user
-    return guess_language(user.language_code if user else None)
-
-
 async def start(update: Update, context: BotContext) -> None:
     """/start and /language: the picker, current choice (or Telegram's guess) first."""
-    await send(
-        update, context, language_views.language_picker(context.t, _first_language(update, context))
-    )
+    await send(update, context, language_views.language_picker(context.t))
 
 
 async def show_menu(update: Update, context: BotContext) -> None:
@@ -45,45 +38,47 @@ async def not_understood(update: Update, context: BotContext) -> None:
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    query, data = pressed(update)
+    _, data = pressed(update)
     code = data.removeprefix(LANGUAGE_PREFIX)
     if code not in BY_CODE or update.effective_user is None:
         await expired_button(update, context)
         return
     services = context.services
-    services.users.set_language(update.effective_user.id, code)
+    await asyncio.to_thread(services.users.set_language, update.effective_user.id, code)
     context.t = t = services.catalogs.translator(code)
-    await query.answer()
+    await acknowledge(update, context)
     await replace(update, context, language_views.language_chosen(t))
     await send(update, context, menu_views.greeting(t))
     if update.effective_chat is not None:
-        await register_for_chat(context.bot, update.effective_chat.id, t)
+        try:
+            await register_for_chat(context.bot, update.effective_chat.id, t)
+        except TelegramError as error:
+            # The person has their answer; the command menu is a convenience.
+            log.warning("could not set the chat's commands: %s", error)
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    await pressed(update)[0].answer()
-    await replace(
-        update, context, language_views.language_picker(context.t, _first_language(update, context))
-    )
+    await acknowledge(update, context)
+    await replace(update, context, language_views.language_picker(context.t))
 
 
 async def menu_button(update: Update, context: BotContext) -> None:
-    await pressed(update)[0].answer()
+    await acknowledge(update, context)
     await replace(update, context, menu_views.main_menu(context.t))
 
 
 async def section_button(update: Update, context: BotContext) -> None:
-    query, data = pressed(update)
+    _, data = pressed(update)
     key = data.removeprefix(SECTION_PREFIX)
     if key not in menu_views.SECTIONS:
         await expired_button(update, context)
         return
-    await query.answer()
+    await acknowledge(update, context)
     await replace(update, context, menu_views.coming_soon(context.t, key))
 
 
 async def my_data(update: Update, context: BotContext) -> None:
-    await pressed(update)[0].answer()
+    await acknowledge(update, context)
     if context.person is None:
         return
     zone = context.services.settings.timezone
@@ -91,21 +86,24 @@ async def my_data(update: Update, context: BotContext) -> None:
 
 
 async def forget_asked(update: Update, context: BotContext) -> None:
-    await pressed(update)[0].answer()
+    await acknowledge(update, context)
     await replace(update, context, privacy_views.confirm_forget(context.t))
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> None:
-    await pressed(update)[0].answer()
+    await acknowledge(update, context)
     if update.effective_user is not None:
-        context.services.users.forget(update.effective_user.id)
+        await asyncio.to_thread(context.services.users.forget, update.effective_user.id)
         log.info("a person deleted their data")
     if update.effective_chat is not None:
         # Their language choice also lives in the chat's command menu.
         await context.bot.delete_my_commands(scope=BotCommandScopeChat(update.effective_chat.id))
     await replace(update, context, privacy_views.forgotten(context.t))
+    if update.effective_chat is not None:
+        # Nothing of theirs stays in memory either (their language, the last press).
+        context.application.drop_chat_data(update.effective_chat.id)
 
 
 async def expired_button(update: Update, context: BotContext) -> None:
     """Any button we do not (or no longer) know: answer it, never act on it."""
-    await pressed(update)[0].answer(context.t.gettext("Ce bouton n'est plus valable."))
+    await acknowledge(update, context, context.t.gettext("Ce bouton n'est plus valable."))

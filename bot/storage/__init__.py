@@ -1,5 +1,8 @@
 """Storage: SQLAlchemy Core tables, repositories and Alembic migrations."""
 
+# Every module that defines tables is imported here, so that `tables.metadata` is complete
+# whenever storage is used (forgetting a person and the schema check walk all of it).
+from bot.storage import listings  # noqa: F401
 from bot.storage.database import migrate, open_engine
 from bot.storage.users import Person, UserRepository
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,7 +35,7 @@ listings = Table(
     Column("field_hashes", JSON, nullable=True),
     Column("pushed_at", UtcDateTime, nullable=True),
     Column("status", String(40), nullable=True),
-    Column("has_draft", Boolean, nullable=False, default=False),
+    Column("has_draft", Boolean, nullable=False, server_default=false()),
     Column("status_seen_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),

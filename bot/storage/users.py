@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.storage.tables import users
+from bot.storage.tables import metadata, users
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,14 @@ class UserRepository:
             telegram_id=telegram_id, language=None, first_seen=now, last_seen=now
         )
         # One atomic upsert: two first messages arriving together never collide.
+        # (No RETURNING: older SQLite builds shipped with Python lack it.)
         statement = insert.on_conflict_do_update(
             index_elements=[users.c.telegram_id], set_={"last_seen": now}
-        ).returning(*users.c)
+        )
         with self._engine.begin() as connection:
-            return _person(connection.execute(statement).one())
+            connection.execute(statement)
+            row = connection.execute(select(users).where(users.c.telegram_id == telegram_id)).one()
+        return _person(row)
 
     def get(self, telegram_id: int) -> Person | None:
         with self._engine.connect() as connection:
@@ -61,7 +64,15 @@ class UserRepository:
             )
 
     def forget(self, telegram_id: int) -> bool:
-        """Delete everything stored about the person; True if there was something."""
+        """Delete everything stored about the person, in every table that names them by
+        `telegram_id` (so tables added later are covered too); True if there was something."""
+        deleted = 0
         with self._engine.begin() as connection:
-            result = connection.execute(delete(users).where(users.c.telegram_id == telegram_id))
-        return result.rowcount > 0
+            # Dependent tables first, `users` last, whatever foreign keys exist.
+            for table in reversed(metadata.sorted_tables):
+                if "telegram_id" in table.c:
+                    result = connection.execute(
+                        delete(table).where(table.c.telegram_id == telegram_id)
+                    )
+                    deleted += result.rowcount
+        return deleted > 0

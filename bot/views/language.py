@@ -6,9 +6,9 @@ from bot.i18n import Translator, picker_order
 from bot.views.screen import LANGUAGE_PREFIX, Screen, in_rows, keyboard
 
 
-def language_picker(t: Translator, first: str | None) -> Screen:
-    """Every language in its own name, `first` (current choice or guess) first."""
-    buttons = [(language.name, LANGUAGE_PREFIX + language.code) for language in picker_order(first)]
+def language_picker(t: Translator) -> Screen:
+    """Every language in its own name, the reader's (chosen or guessed) first."""
+    buttons = [(lang.name, LANGUAGE_PREFIX + lang.code) for lang in picker_order(t.code)]
     text = "🌍 " + t.gettext("Choisissez votre langue.")
     return Screen(t.finish(text), keyboard(in_rows(buttons, 2)))
 

@@ -34,6 +34,11 @@ def _menu_keyboard(t: Translator) -> list[list[tuple[str, str]]]:
     ]
 
 
+def back_to_menu(t: Translator) -> list[tuple[str, str]]:
+    """The row that leads back to the main menu."""
+    return [("⬅️ " + t.gettext("Menu"), MENU)]
+
+
 def main_menu(t: Translator) -> Screen:
     return Screen(t.finish(t.gettext("Que voulez-vous faire ?")), keyboard(_menu_keyboard(t)))
 
@@ -61,11 +66,11 @@ def greeting(t: Translator) -> Screen:
 def coming_soon(t: Translator, key: str) -> Screen:
     text = "\n\n".join(
         [
-            f"<b>{t.isolate(section_title(t, key))}</b>",
+            f"<b>{section_title(t, key)}</b>",
             t.gettext("Cette partie n'est pas encore prête. Elle arrive bientôt."),
         ]
     )
-    return Screen(t.finish(text), keyboard([[("⬅️ " + t.gettext("Menu"), MENU)]]))
+    return Screen(t.finish(text), keyboard([back_to_menu(t)]))
 
 
 def not_understood(t: Translator) -> Screen:
@@ -84,7 +89,7 @@ def help_text(t: Translator) -> Screen:
         "",
         t.gettext("Vous pouvez aussi appuyer sur les boutons sous mes messages."),
     ]
-    return Screen(t.finish("\n".join(lines)), keyboard([[("⬅️ " + t.gettext("Menu"), MENU)]]))
+    return Screen(t.finish("\n".join(lines)), keyboard([back_to_menu(t)]))
 
 
 def something_went_wrong(t: Translator) -> Screen:

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import BY_CODE, Translator
 from bot.storage import Person
-from bot.views.screen import FORGET, FORGET_CONFIRMED, MENU, MY_DATA, Screen, keyboard
+from bot.views.menu import back_to_menu
+from bot.views.screen import FORGET, FORGET_CONFIRMED, MY_DATA, Screen, keyboard
 
 
 def my_data(t: Translator, person: Person, zone: ZoneInfo) -> Screen:
@@ -30,7 +31,7 @@ def my_data(t: Translator, person: Person, zone: ZoneInfo) -> Screen:
         keyboard(
             [
                 [("🗑 " + t.gettext("Effacer mes données"), FORGET)],
-                [("⬅️ " + t.gettext("Menu"), MENU)],
+                back_to_menu(t),
             ]
         ),
     )
