@@ -1,0 +1,360 @@
+"""`python -m sync`: keep the CTAI actions listed on refugies.info (contract Article 7).
+
+Exit codes: 0 done, 1 some action failed (the others were still processed),
+2 configuration error (nothing was sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import SecretStr
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+from bot.storage.database import migrate, open_engine
+from bot.storage.listings import ListingRepository
+from sync.client import RefugiesInfoClient, RefugiesInfoError
+from sync.export import export_fiches
+from sync.login import LoginFailedError, obtain_token
+from sync.programme import Programme, ProgrammeError, load_programme
+from sync.publisher import Publisher, RunReport
+from sync.report import render_plan, render_run, render_status, summary_line
+from sync.schedule import (
+    ScheduleError,
+    build_scheduler,
+    cron_trigger,
+    fires_in_dst_gap,
+    guarded,
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+_OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    site_secret: SecretStr
+    token: SecretStr
+    structure_id: str
+
+
+def _set(value: SecretStr | None) -> bool:
+    return value is not None and bool(value.get_secret_value().strip())
+
+
+def require_site_secret(settings: Settings) -> SecretStr:
+    if settings.refugies_info_site_secret is None or not _set(settings.refugies_info_site_secret):
+        raise ConfigError(
+            "REFUGIES_INFO_SITE_SECRET is not set: it is the `site-secret` header value "
+            "the platform's web front end sends"
+        )
+    return settings.refugies_info_site_secret
+
+
+def _optional_structure_id(settings: Settings) -> str | None:
+    structure_id = (settings.refugies_info_structure_id or "").strip() or None
+    if structure_id is not None and not _OBJECT_ID.match(structure_id):
+        raise ConfigError("REFUGIES_INFO_STRUCTURE_ID must be a 24-character lowercase hex id")
+    return structure_id
+
+
+def require_credentials(settings: Settings) -> Credentials:
+    """Everything a plan or a run needs, or a ConfigError naming each thing missing."""
+    missing = []
+    if not _set(settings.refugies_info_site_secret):
+        missing.append("REFUGIES_INFO_SITE_SECRET (the platform's `site-secret` header value)")
+    if not _set(settings.refugies_info_token):
+        missing.append("REFUGIES_INFO_TOKEN (get one with `python -m sync login`)")
+    structure_id = (settings.refugies_info_structure_id or "").strip()
+    if not structure_id:
+        missing.append("REFUGIES_INFO_STRUCTURE_ID (the id of CESAM's structure on the platform)")
+    if missing:
+        raise ConfigError("not set: " + "; ".join(missing))
+    if not _OBJECT_ID.match(structure_id):
+        raise ConfigError("REFUGIES_INFO_STRUCTURE_ID must be a 24-character lowercase hex id")
+    token = settings.refugies_info_token
+    secret = settings.refugies_info_site_secret
+    if token is None or secret is None:  # unreachable after the checks above; for the types
+        raise ConfigError("REFUGIES_INFO_TOKEN or REFUGIES_INFO_SITE_SECRET is not set")
+    if token.get_secret_value().strip().lower().startswith("bearer "):
+        raise ConfigError("REFUGIES_INFO_TOKEN must be the raw token, without 'Bearer '")
+    return Credentials(
+        site_secret=SecretStr(secret.get_secret_value().strip()),
+        token=SecretStr(token.get_secret_value().strip()),
+        structure_id=structure_id,
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ask(prompt: str) -> str:
+    # Prompts go to stderr: stdout carries only what a command produces (login: the token).
+    print(prompt, end="", file=sys.stderr, flush=True)
+    return input()
+
+
+@dataclass(frozen=True)
+class Tools:
+    """What the commands take from outside, replaceable in tests."""
+
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], datetime] = _utc_now
+    ask: Callable[[str], str] = _ask
+    ask_secret: Callable[[str], str] = getpass.getpass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    lines: list[str]
+    # One line per failed action (or the reason the whole run stopped); empty when done.
+    problems: list[str]
+    report: RunReport | None = None
+
+
+def _publisher_run(
+    settings: Settings,
+    programme: Programme,
+    credentials: Credentials,
+    tools: Tools,
+    *,
+    recreate_deleted: bool,
+    plan_only: bool,
+    overwrite_platform_edits: bool = False,
+) -> Outcome:
+    engine = open_engine(settings.database_url)
+    try:
+        migrate(engine)
+        client = RefugiesInfoClient(
+            settings.refugies_info_api_url,
+            site_secret=credentials.site_secret,
+            token=credentials.token,
+            sleep=tools.sleep,
+        )
+        with client:
+            publisher = Publisher(
+                client,
+                ListingRepository(engine),
+                programme,
+                credentials.structure_id,
+                clock=tools.clock,
+                recreate_deleted=recreate_deleted,
+                overwrite_platform_edits=overwrite_platform_edits,
+            )
+            if plan_only:
+                plan = publisher.plan()
+                problems = [plan.aborted] if plan.aborted else []
+                problems += [
+                    f"fiche {entry.action.fiche} ({entry.action.key}): {entry.error}"
+                    for entry in plan.entries
+                    if entry.error is not None
+                ]
+                return Outcome(render_plan(plan), problems)
+            report = publisher.run()
+            problems = [report.aborted] if report.aborted else []
+            problems += [
+                f"fiche {result.action.fiche} ({result.action.key}): {result.error}"
+                for result in report.results
+                if result.error is not None
+            ]
+            return Outcome(render_run(report, settings.timezone), problems, report)
+    finally:
+        engine.dispose()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sync", description=__doc__)
+    parser.add_argument(
+        "--programme", type=Path, default=None, help="programme file (content/programme.yaml)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("plan", "show what a run would do, per action; writes nothing"),
+        ("run", "create, update and submit the fiches once"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument(
+            "--recreate-deleted",
+            action="store_true",
+            help="create again a fiche that was deleted on the platform",
+        )
+        command.add_argument(
+            "--overwrite-platform-edits",
+            action="store_true",
+            help="put back our text where someone edited a fiche on the platform",
+        )
+    commands.add_parser("status", help="the actions, their fiches and statuses (no network)")
+    commands.add_parser("login", help="log in (with the emailed code) and print a token")
+    export = commands.add_parser("export", help="write the payloads and a summary to a folder")
+    export.add_argument("directory", type=Path)
+    commands.add_parser("schedule", help="run on SYNC_SCHEDULE, Europe/Paris time (blocking)")
+    return parser
+
+
+def main(argv: list[str] | None = None, tools: Tools | None = None) -> int:
+    args = _parser().parse_args(argv)
+    tools = tools or Tools()
+    command: str = args.command
+    try:
+        settings = load_settings()
+        programme = load_programme(args.programme) if command != "login" else None
+        credentials = (
+            require_credentials(settings) if command in ("plan", "run", "schedule") else None
+        )
+        site_secret = require_site_secret(settings) if command == "login" else None
+        export_structure = _optional_structure_id(settings) if command == "export" else None
+        trigger = (
+            cron_trigger(settings.sync_schedule, settings.timezone)
+            if command == "schedule"
+            else None
+        )
+    except (ConfigError, ProgrammeError, ScheduleError) as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+    secrets = [
+        secret.get_secret_value()
+        for secret in (settings.refugies_info_site_secret, settings.refugies_info_token)
+        if secret is not None
+    ]
+    level = logging.INFO if args.verbose or command == "schedule" else logging.WARNING
+    configure_logging(secrets=secrets, level=level)
+
+    if command == "login" and site_secret is not None:
+        return _login(settings, site_secret, tools)
+    if programme is None:
+        return EXIT_CONFIG
+    if command == "status":
+        try:
+            return _status(settings, programme)
+        except SQLAlchemyError as error:
+            return _database_error(error)
+    if command == "export":
+        written = export_fiches(programme, args.directory, structure_id=export_structure)
+        for path in written:
+            print(path)
+        return EXIT_OK
+    if credentials is None:
+        return EXIT_CONFIG
+    if command == "schedule":
+        return _schedule(settings, programme, credentials, tools, trigger)
+    try:
+        outcome = _publisher_run(
+            settings,
+            programme,
+            credentials,
+            tools,
+            recreate_deleted=args.recreate_deleted,
+            overwrite_platform_edits=args.overwrite_platform_edits,
+            plan_only=command == "plan",
+        )
+    except SQLAlchemyError as error:
+        return _database_error(error)
+    print("\n".join(outcome.lines))
+    for problem in outcome.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return EXIT_FAILED if outcome.problems else EXIT_OK
+
+
+def _database_error(error: SQLAlchemyError) -> int:
+    # The driver's message names the failure, never the URL (it may hold a password).
+    cause = getattr(error, "orig", None) or error
+    print(f"database error: {type(error).__name__}: {cause}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _status(settings: Settings, programme: Programme) -> int:
+    engine = open_engine(settings.database_url)
+    try:
+        migrate(engine)
+        listings = ListingRepository(engine).all()
+    finally:
+        engine.dispose()
+    print("\n".join(render_status(programme, listings, settings.timezone)))
+    return EXIT_OK
+
+
+def _login(settings: Settings, site_secret: SecretStr, tools: Tools) -> int:
+    def tell(text: str) -> None:
+        print(text, file=sys.stderr)
+
+    with RefugiesInfoClient(
+        settings.refugies_info_api_url, site_secret=site_secret, sleep=tools.sleep
+    ) as client:
+        try:
+            token = obtain_token(client, ask=tools.ask, ask_secret=tools.ask_secret, tell=tell)
+        except (LoginFailedError, RefugiesInfoError) as error:
+            print(f"login failed: {error}", file=sys.stderr)
+            return EXIT_FAILED
+    tell(
+        "logged in. Store the line below as REFUGIES_INFO_TOKEN "
+        "(it does not expire: keep it secret)."
+    )
+    # The one place a secret is printed: the operator asked for it, to store it.
+    print(token.get_secret_value())
+    return EXIT_OK
+
+
+def scheduled_job(
+    settings: Settings,
+    programme: Programme,
+    credentials: Credentials,
+    tools: Tools,
+    report: Callable[[str], None],
+) -> Callable[[], None]:
+    """One sync run as the scheduler calls it: a summary line each time, never a crash."""
+
+    def one_run() -> str:
+        outcome = _publisher_run(
+            settings, programme, credentials, tools, recreate_deleted=False, plan_only=False
+        )
+        if outcome.report is None:
+            return "refugies.info sync: no report"
+        return summary_line(outcome.report, settings.timezone)
+
+    return guarded(one_run, report)
+
+
+def _schedule(
+    settings: Settings,
+    programme: Programme,
+    credentials: Credentials,
+    tools: Tools,
+    trigger: object,
+) -> int:
+    if fires_in_dst_gap(trigger):
+        logging.getLogger("sync.schedule").warning(
+            "SYNC_SCHEDULE fires between 02:00 and 03:00: on DST days that run is skipped "
+            "or happens twice (harmless, but pick another hour)"
+        )
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+
+    job = scheduled_job(settings, programme, credentials, tools, report)
+    scheduler = build_scheduler(trigger, settings.timezone, job)
+    print(
+        f"refugies.info sync scheduled: {settings.sync_schedule!r} ({settings.bot_timezone})",
+        flush=True,
+    )
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+    return EXIT_OK

@@ -1,0 +1,384 @@
+"""A typed client for the refugies.info API, as its server implements it.
+
+Two headers authenticate a write: `site-secret` (what the platform's web front end sends)
+and the user's raw token in `x-access-token` (no "Bearer "). The platform's 401 means
+"blocked or not allowed", its 403 "no token, or a token it does not know".
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests
+from pydantic import BaseModel, SecretStr, ValidationError
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+
+from sync.payloads import (
+    CheckCodeRequest,
+    Contribution,
+    CreateDispositifRequest,
+    LoginRequest,
+    PasswordCredentials,
+    PublishRequest,
+    RemoteFiche,
+    RequestBody,
+    SendCodeRequest,
+    Theme,
+    UpdateDispositifRequest,
+    WriteResult,
+)
+
+logger = logging.getLogger(__name__)
+
+# (connect, read) seconds: the platform answers in well under a second when healthy.
+DEFAULT_TIMEOUT = (5.0, 30.0)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+USER_AGENT = "ensemble-assistant-sync/0.1 (+https://refugies.info, CTAI Dijon Métropole)"
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class RefugiesInfoError(Exception):
+    """Anything that kept a call to the platform from succeeding."""
+
+
+class TransportError(RefugiesInfoError):
+    """No answer: the connection failed or timed out, after the retries allowed."""
+
+    def __init__(self, method: str, path: str, reason: str, *, request_sent: bool) -> None:
+        super().__init__(f"{method} {path}: {reason}")
+        self.method = method
+        self.path = path
+        # False when the request surely never reached the server (connection refused...):
+        # only then is repeating a non-idempotent call safe.
+        self.request_sent = request_sent
+
+
+class UnexpectedResponseError(RefugiesInfoError):
+    """The platform answered success with a body we cannot read."""
+
+
+class ApiError(RefugiesInfoError):
+    """The platform answered with an error; carries its message, code and field errors."""
+
+    meaning = ""
+
+    def __init__(
+        self, method: str, path: str, status: int, message: str, code: str | None, data: Any
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.server_message = message
+        self.code = code
+        self.data = data
+        super().__init__(self._describe())
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """`{field path: problem}` from a 422 (empty for other errors)."""
+        if not isinstance(self.data, dict):
+            return {}
+        errors: dict[str, str] = {}
+        for name, detail in self.data.items():
+            if isinstance(detail, dict) and "message" in detail:
+                errors[str(name)] = str(detail["message"])
+            elif self.status == 422:
+                errors[str(name)] = str(detail)
+        return errors
+
+    def _describe(self) -> str:
+        text = f"{self.method} {self.path}: {self.status} {self.server_message}"
+        if self.code:
+            text += f" [{self.code}]"
+        fields = "; ".join(f"{name}: {problem}" for name, problem in self.field_errors.items())
+        if fields:
+            text += f" ({fields})"
+        return f"{text} ({self.meaning})" if self.meaning else text
+
+
+class InvalidRequestError(ApiError):
+    meaning = "refused as invalid"
+
+
+class NotAllowedError(ApiError):
+    meaning = "blocked or not allowed: check REFUGIES_INFO_SITE_SECRET and the user's rights"
+
+
+class NotAuthenticatedError(ApiError):
+    meaning = "no token or a bad one: check REFUGIES_INFO_TOKEN"
+
+
+class NotFoundError(ApiError):
+    meaning = "not found"
+
+
+class ValidationFailedError(ApiError):
+    meaning = "the body does not match the platform's declared types"
+
+
+class ServerError(ApiError):
+    meaning = "server error"
+
+
+_ERRORS: dict[int, type[ApiError]] = {
+    400: InvalidRequestError,
+    401: NotAllowedError,
+    403: NotAuthenticatedError,
+    404: NotFoundError,
+    422: ValidationFailedError,
+}
+
+
+@dataclass(frozen=True)
+class TokenIssued:
+    token: SecretStr
+
+
+@dataclass(frozen=True)
+class CodeRequired:
+    """2FA: the platform emailed a code; send it back with `mfa_code` to `check_code`."""
+
+    email: str
+    mfa_code: str
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    status: int | None
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential waits between attempts: base, 2×base, 4×base... capped."""
+
+    base: float = 1.0
+    cap: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.cap, self.base * (2**attempt)))
+
+
+def _never_sent(error: requests.RequestException) -> bool:
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason: object = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError | NameResolutionError)
+
+
+class RefugiesInfoClient:
+    """One `requests` session to the platform, with timeouts and bounded retries.
+
+    Retries happen on connection errors and 5xx answers only, with backoff; never on 4xx,
+    and never for calls that must not run twice (creating a fiche, logging in).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        site_secret: SecretStr | None,
+        token: SecretStr | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        retries: int = 3,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._site_secret = site_secret
+        self._token = token
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff or Backoff()
+        self.sleep = sleep
+        self._session = session or requests.Session()
+        self.calls: list[Call] = []
+
+    def __enter__(self) -> RefugiesInfoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    @property
+    def writes(self) -> int:
+        """How many calls asked the platform to change something."""
+        return sum(
+            1
+            for call in self.calls
+            if call.method in WRITE_METHODS and call.path.startswith("/dispositifs")
+        )
+
+    def wait_before_retry(self, attempt: int) -> None:
+        self.sleep(self.backoff.delay(attempt))
+
+    # Reading
+
+    def themes(self) -> list[Theme]:
+        return self._list(Theme, self._call("GET", "/themes", secrets=False))
+
+    def user_contributions(self) -> list[Contribution]:
+        """The fiches the token's user created (deleted ones excluded by the platform)."""
+        return self._list(Contribution, self._call("GET", "/dispositifs/user-contributions"))
+
+    def dispositif(self, fiche_id: str) -> RemoteFiche:
+        """One fiche in French; with the token, a structure member sees non-public ones too."""
+        data = self._call("GET", f"/dispositifs/{fiche_id}", params={"locale": "fr"})
+        if not isinstance(data, dict):
+            raise UnexpectedResponseError(f"GET /dispositifs/{fiche_id}: no fiche in the answer")
+        return RemoteFiche.from_data(data, fiche_id)
+
+    # Writing
+
+    def create_dispositif(self, body: CreateDispositifRequest) -> WriteResult:
+        """Create a fiche (a draft). Never retried here: a lost answer may hide a new fiche."""
+        data = self._call("POST", "/dispositifs", body=body, retry=False)
+        return self._one(WriteResult, data, "POST /dispositifs")
+
+    def update_dispositif(self, fiche_id: str, body: UpdateDispositifRequest) -> WriteResult:
+        path = f"/dispositifs/{fiche_id}"
+        return self._one(WriteResult, self._call("PATCH", path, body=body), f"PATCH {path}")
+
+    def publish_dispositif(self, fiche_id: str, body: PublishRequest | None = None) -> None:
+        """Submit a draft for review, or publish the draft copy of a live fiche."""
+        self._call("PATCH", f"/dispositifs/{fiche_id}/publish", body=body or PublishRequest())
+
+    def delete_dispositif(self, fiche_id: str) -> None:
+        self._call("DELETE", f"/dispositifs/{fiche_id}")
+
+    # Logging in (2FA for structure members)
+
+    def login(self, email: str, password: str) -> TokenIssued | CodeRequired:
+        body = LoginRequest(authPassword=PasswordCredentials(email=email, password=password))
+        try:
+            data = self._call("POST", "/user/login", body=body, token=False, retry=False)
+        except InvalidRequestError as error:
+            if error.code == "NO_CODE_SUPPLIED" and isinstance(error.data, dict):
+                return CodeRequired(
+                    email=str(error.data.get("email") or email),
+                    mfa_code=str(error.data.get("code") or ""),
+                )
+            raise
+        return TokenIssued(self._token_in(data, "POST /user/login"))
+
+    def check_code(self, email: str, code: str, mfa_code: str) -> SecretStr:
+        body = CheckCodeRequest(email=email, code=code, mfaCode=mfa_code)
+        data = self._call("POST", "/user/check-code", body=body, token=False, retry=False)
+        return self._token_in(data, "POST /user/check-code")
+
+    def send_code(self, email: str) -> None:
+        body = SendCodeRequest(email=email)
+        self._call("POST", "/user/send-code", body=body, token=False, retry=False)
+
+    # Transport
+
+    def _headers(self, *, secrets: bool, token: bool) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if secrets and self._site_secret is not None:
+            headers["site-secret"] = self._site_secret.get_secret_value()
+        if secrets and token and self._token is not None:
+            headers["x-access-token"] = self._token.get_secret_value()
+        return headers
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: RequestBody | None = None,
+        params: dict[str, str] | None = None,
+        secrets: bool = True,
+        token: bool = True,
+        retry: bool = True,
+    ) -> Any:
+        url = self.base_url + path
+        attempt = 0
+        while True:
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=None if body is None else body.to_json(),
+                    headers=self._headers(secrets=secrets, token=token),
+                    timeout=self.timeout,
+                )
+            except (requests.ConnectionError, requests.Timeout) as error:
+                self.calls.append(Call(method, path, None))
+                never_sent = _never_sent(error)
+                kind = "timed out" if isinstance(error, requests.Timeout) else "connection failed"
+                if (retry or never_sent) and attempt < self.retries:
+                    logger.warning("%s %s %s, retrying", method, path, kind)
+                    self.wait_before_retry(attempt)
+                    attempt += 1
+                    continue
+                raise TransportError(
+                    method,
+                    path,
+                    f"{kind} after {attempt + 1} attempt(s)",
+                    request_sent=not never_sent,
+                ) from error
+            self.calls.append(Call(method, path, response.status_code))
+            logger.info("%s %s -> %s", method, path, response.status_code)
+            if response.status_code >= 500 and retry and attempt < self.retries:
+                self.wait_before_retry(attempt)
+                attempt += 1
+                continue
+            return self._read(method, path, response)
+
+    def _read(self, method: str, path: str, response: requests.Response) -> Any:
+        try:
+            payload = response.json() if response.content else {}
+        except ValueError:
+            payload = None
+        if response.ok:
+            if not isinstance(payload, dict):
+                raise UnexpectedResponseError(f"{method} {path}: the answer is not a JSON object")
+            return payload.get("data")
+        message = response.reason or "error"
+        code: str | None = None
+        data: Any = None
+        if isinstance(payload, dict):
+            message = str(payload.get("message") or message)
+            code = payload.get("code") if isinstance(payload.get("code"), str) else None
+            data = payload.get("data")
+        status = response.status_code
+        error_class = ServerError if status >= 500 else _ERRORS.get(status, ApiError)
+        raise error_class(method, path, status, message, code, data)
+
+    @staticmethod
+    def _one(model: type[Model], data: Any, where: str) -> Model:
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            raise UnexpectedResponseError(
+                f"{where}: unexpected answer ({error.error_count()} problems)"
+            ) from error
+
+    @staticmethod
+    def _list(model: type[Model], data: Any) -> list[Model]:
+        if not isinstance(data, list):
+            raise UnexpectedResponseError(f"expected a list of {model.__name__}")
+        try:
+            return [model.model_validate(item) for item in data]
+        except ValidationError as error:
+            raise UnexpectedResponseError(
+                f"unexpected {model.__name__}: {error.error_count()} problems"
+            ) from error
+
+    @staticmethod
+    def _token_in(data: Any, where: str) -> SecretStr:
+        if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+            raise UnexpectedResponseError(f"{where}: no token in the answer")
+        return SecretStr(data["token"])
