@@ -255,3 +255,20 @@ def test_a_rejected_token_exits_2_without_printing_it(
     assert wrong not in result.stdout + result.stderr
     assert wrong.split(":")[1] not in result.stdout + result.stderr
     assert wrong != TOKEN
+
+
+def test_the_bot_stays_silent_in_groups_and_stores_no_one(
+    live_bot: tuple[BotApiEmulator, BotProcess],
+) -> None:
+    emulator, bot = live_bot
+    bystander, witness = next(_user_ids), next(_user_ids)
+    emulator.send_message(bystander, "/start", group_id=-4242)
+    emulator.send_message(bystander, "hello everyone", group_id=-4242)
+    emulator.send_message(witness, "/start")
+    settle(emulator, witness)  # updates are handled in order: the group's came first
+    assert emulator.bot_messages(-4242) == []
+    assert emulator.commands("chat:-4242") == []
+    database = bot.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        known = connection.execute("SELECT 1 FROM users WHERE telegram_id = ?", (bystander,))
+        assert known.fetchall() == []

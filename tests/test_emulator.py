@@ -179,3 +179,11 @@ def test_only_the_update_types_asked_for_are_delivered(emulator: BotApiEmulator,
     assert call(emulator, "getUpdates", timeout=0, allowed_updates=[]).json()["result"] == []
     emulator.send_message(chat, "and again")
     assert len(call(emulator, "getUpdates", timeout=0).json()["result"]) == 1
+
+
+def test_the_bot_cannot_write_first_to_a_person(emulator: BotApiEmulator) -> None:
+    emulator.send_message(USER, "hi all", group_id=-100)
+    refused = call(emulator, "sendMessage", chat_id=USER, text="hello")
+    assert refused.status_code == 403
+    assert refused.json()["description"] == "Forbidden: bot can't initiate conversation with a user"
+    assert call(emulator, "sendMessage", chat_id=-100, text="hello").json()["ok"]

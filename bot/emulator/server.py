@@ -242,19 +242,25 @@ class BotApiEmulator:
         *,
         first_name: str = "Test",
         language_code: str | None = None,
+        group_id: int | None = None,
     ) -> int:
-        """A person writes `text` to the bot; returns the update id."""
+        """A person writes `text` to the bot (or, with a negative `group_id`, in a group the
+        bot is a member of); returns the update id."""
+        if user_id <= 0 or (group_id is not None and group_id >= 0):
+            raise ValueError("user ids are positive, group ids negative")
+        chat_id = user_id if group_id is None else group_id
         with self._lock:
             user = self._user(user_id, first_name, language_code)
+            self._state.chats.setdefault(chat_id, [])
             message = ChatMessage(
-                next(self._message_ids), user_id, False, text, [], int(self._clock())
+                next(self._message_ids), chat_id, False, text, [], int(self._clock())
             )
             if text.startswith("/"):
                 command = text.split()[0]
                 message.entities = [
                     {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
                 ]
-            self._state.chats[user_id].append(message)
+            self._state.chats[chat_id].append(message)
             payload = self._message_json(message, sender=user.as_json())
             return self._push({"message": payload})
 
@@ -357,7 +363,6 @@ class BotApiEmulator:
     def _user(self, user_id: int, first_name: str, language_code: str | None) -> _User:
         user = _User(user_id, first_name, language_code)
         self._state.users[user_id] = user
-        self._state.chats.setdefault(user_id, [])
         return user
 
     def _push(self, body: dict[str, Any]) -> int:
@@ -381,10 +386,11 @@ class BotApiEmulator:
         }
 
     def _message_json(self, message: ChatMessage, sender: dict[str, Any]) -> dict[str, Any]:
-        user = self._state.users.get(message.chat_id)
         chat: dict[str, Any] = {"id": message.chat_id, "type": "private"}
-        if user is not None:
-            chat["first_name"] = user.first_name
+        if message.chat_id < 0:
+            chat = {"id": message.chat_id, "type": "group", "title": "Group"}
+        elif message.chat_id in self._state.users:
+            chat["first_name"] = self._state.users[message.chat_id].first_name
         data: dict[str, Any] = {
             "message_id": message.message_id,
             "from": sender,
@@ -529,6 +535,8 @@ class BotApiEmulator:
         except (TypeError, ValueError) as error:
             raise bad_request("chat not found") from error
         if chat_id not in self._state.chats:
+            if chat_id in self._state.users:
+                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
             raise bad_request("chat not found")
         return chat_id
 
