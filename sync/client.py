@@ -8,6 +8,7 @@ and the user's raw token in `x-access-token` (no "Bearer "). The platform's 401 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = (5.0, 30.0)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 USER_AGENT = "ensemble-assistant-sync/0.1 (+https://refugies.info, CTAI Dijon Métropole)"
+# What the platform's JWT library (jwt-simple) throws on a token it cannot decode; the
+# platform answers that with a 500, not a 403, so only the message tells it apart.
+TOKEN_UNREADABLE = re.compile(
+    r"not enough or too many segments|signature verification failed|algorithm not supported",
+    re.IGNORECASE,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -113,6 +120,15 @@ class NotAuthenticatedError(ApiError):
     meaning = "no token or a bad one: check REFUGIES_INFO_TOKEN"
 
 
+class TokenUnreadableError(NotAuthenticatedError):
+    """A 5xx whose message is the platform's JWT library refusing the token: never retried."""
+
+    meaning = (
+        "the platform cannot read this token (malformed, or signed by another platform): "
+        "check REFUGIES_INFO_TOKEN, or get a new one with `python -m sync login`"
+    )
+
+
 class NotFoundError(ApiError):
     meaning = "not found"
 
@@ -145,6 +161,14 @@ class CodeRequired:
 
     email: str
     mfa_code: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Fiches as the platform lists them; an item that cannot be read is skipped and noted."""
+
+    fiches: list[Contribution]
+    skipped: list[str]
 
 
 @dataclass(frozen=True)
@@ -226,11 +250,21 @@ class RefugiesInfoClient:
     # Reading
 
     def themes(self) -> list[Theme]:
-        return self._list(Theme, self._call("GET", "/themes", secrets=False))
+        return self._list(Theme, self._call("GET", "/themes", site_secret=False, token=False))
 
-    def user_contributions(self) -> list[Contribution]:
+    def user_contributions(self) -> Listed:
         """The fiches the token's user created (deleted ones excluded by the platform)."""
-        return self._list(Contribution, self._call("GET", "/dispositifs/user-contributions"))
+        path = "/dispositifs/user-contributions"
+        return self._listed(self._call("GET", path), f"GET {path}")
+
+    def structure_fiches(self, structure_id: str) -> Listed:
+        """A structure's fiches: all but deleted (and rejected) ones for its members, else
+        only live ones. Not in the reference: callers must cope with any error from it."""
+        path = f"/structures/{structure_id}"
+        data = self._call("GET", path, params={"locale": "fr"}, site_secret=False)
+        if not isinstance(data, dict):
+            raise UnexpectedResponseError(f"GET {path}: no structure in the answer")
+        return self._listed(data.get("dispositifsAssocies"), f"GET {path}")
 
     def dispositif(self, fiche_id: str) -> RemoteFiche:
         """One fiche in French; with the token, a structure member sees non-public ones too."""
@@ -283,11 +317,11 @@ class RefugiesInfoClient:
 
     # Transport
 
-    def _headers(self, *, secrets: bool, token: bool) -> dict[str, str]:
+    def _headers(self, *, site_secret: bool, token: bool) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        if secrets and self._site_secret is not None:
+        if site_secret and self._site_secret is not None:
             headers["site-secret"] = self._site_secret.get_secret_value()
-        if secrets and token and self._token is not None:
+        if token and self._token is not None:
             headers["x-access-token"] = self._token.get_secret_value()
         return headers
 
@@ -298,7 +332,7 @@ class RefugiesInfoClient:
         *,
         body: RequestBody | None = None,
         params: dict[str, str] | None = None,
-        secrets: bool = True,
+        site_secret: bool = True,
         token: bool = True,
         retry: bool = True,
     ) -> Any:
@@ -311,7 +345,7 @@ class RefugiesInfoClient:
                     url,
                     params=params,
                     json=None if body is None else body.to_json(),
-                    headers=self._headers(secrets=secrets, token=token),
+                    headers=self._headers(site_secret=site_secret, token=token),
                     timeout=self.timeout,
                 )
             except (requests.ConnectionError, requests.Timeout) as error:
@@ -331,13 +365,17 @@ class RefugiesInfoClient:
                 ) from error
             self.calls.append(Call(method, path, response.status_code))
             logger.info("%s %s -> %s", method, path, response.status_code)
-            if response.status_code >= 500 and retry and attempt < self.retries:
-                self.wait_before_retry(attempt)
-                attempt += 1
-                continue
-            return self._read(method, path, response)
+            try:
+                return self._read(method, path, response, token_sent=token)
+            except ServerError:
+                if not retry or attempt >= self.retries:
+                    raise
+            self.wait_before_retry(attempt)
+            attempt += 1
 
-    def _read(self, method: str, path: str, response: requests.Response) -> Any:
+    def _read(
+        self, method: str, path: str, response: requests.Response, *, token_sent: bool
+    ) -> Any:
         try:
             payload = response.json() if response.content else {}
         except ValueError:
@@ -354,7 +392,10 @@ class RefugiesInfoClient:
             code = payload.get("code") if isinstance(payload.get("code"), str) else None
             data = payload.get("data")
         status = response.status_code
-        error_class = ServerError if status >= 500 else _ERRORS.get(status, ApiError)
+        error_class = _ERRORS.get(status, ApiError)
+        if status >= 500:
+            unreadable = token_sent and self._token is not None and TOKEN_UNREADABLE.search(message)
+            error_class = TokenUnreadableError if unreadable else ServerError
         raise error_class(method, path, status, message, code, data)
 
     @staticmethod
@@ -376,6 +417,24 @@ class RefugiesInfoClient:
             raise UnexpectedResponseError(
                 f"unexpected {model.__name__}: {error.error_count()} problems"
             ) from error
+
+    @staticmethod
+    def _listed(data: Any, where: str) -> Listed:
+        if not isinstance(data, list):
+            raise UnexpectedResponseError(f"{where}: expected a list of fiches")
+        fiches: list[Contribution] = []
+        skipped: list[str] = []
+        for index, item in enumerate(data):
+            try:
+                fiches.append(Contribution.model_validate(item))
+            except ValidationError as error:
+                # One odd item must not hide the others (nor stop the run).
+                fiche_id = item.get("_id") if isinstance(item, dict) else None
+                fields = ", ".join(".".join(map(str, e["loc"])) or "item" for e in error.errors())
+                note = f"{where}: item {index} ({fiche_id or 'no id'}) skipped, unreadable {fields}"
+                logger.warning("%s", note)
+                skipped.append(note)
+        return Listed(fiches, skipped)
 
     @staticmethod
     def _token_in(data: Any, where: str) -> SecretStr:

@@ -10,6 +10,7 @@ from sync.client import (
     CodeRequired,
     NotAllowedError,
     NotAuthenticatedError,
+    NotFoundError,
     RefugiesInfoClient,
     TokenIssued,
 )
@@ -34,9 +35,11 @@ def obtain_token(
     password = ask_secret("password: ")
     try:
         outcome = client.login(email, password)
-    except NotAllowedError as error:
+    except (NotAllowedError, NotFoundError) as error:
         if error.code == "INVALID_PASSWORD":
             raise LoginFailedError("wrong email or password") from error
+        if error.code == "NO_ACCOUNT":
+            raise LoginFailedError(f"refugies.info has no account for {email}") from error
         raise LoginFailedError(f"refused: {error}") from error
     if isinstance(outcome, TokenIssued):
         return outcome.token

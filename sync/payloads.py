@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     StringConstraints,
+    field_validator,
     model_serializer,
 )
 
@@ -116,6 +117,7 @@ class Frequency(RequestBody):
 class Metadatas(RequestBody):
     """The fiche's "C'est pour qui ?" part: every key nullable, `null` meaning "no limit"."""
 
+    # Every key: the platform needs each one filled or explicitly null to publish.
     nullable_fields = frozenset(
         {
             "location",
@@ -235,12 +237,14 @@ class WriteResult(ResponseBody):
 
 
 class SponsorRef(ResponseBody):
-    id: str = Field(alias="_id")
+    # None: the platform showed the structure without its id (it cannot be compared).
+    id: str | None = Field(default=None, alias="_id")
     nom: str | None = None
 
 
 class Contribution(ResponseBody):
-    """One line of `GET /dispositifs/user-contributions`: the fiches the user created."""
+    """A fiche as the platform lists it: a line of `GET /dispositifs/user-contributions`
+    (the fiches the user created) or of a structure's `dispositifsAssocies`."""
 
     id: str = Field(alias="_id")
     titreInformatif: str = ""  # noqa: N815
@@ -249,6 +253,12 @@ class Contribution(ResponseBody):
     mainSponsor: SponsorRef | None = None  # noqa: N815
     status: str
     hasDraftVersion: bool = False  # noqa: N815
+
+    @field_validator("mainSponsor", mode="before")
+    @classmethod
+    def _sponsor_as_id(cls, value: Any) -> Any:
+        # Depending on the route and the platform's version: the structure, its id, or null.
+        return {"_id": value} if isinstance(value, str) else value
 
 
 class Theme(ResponseBody):

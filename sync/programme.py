@@ -27,18 +27,7 @@ from sync.payloads import Metadatas, ObjectId
 DEFAULT_PROGRAMME_PATH = Path(__file__).resolve().parent.parent / "content" / "programme.yaml"
 
 # The platform refuses a fiche unless each of these is filled or explicitly null.
-REQUIRED_METADATA_KEYS = (
-    "location",
-    "frenchLevel",
-    "publicStatus",
-    "public",
-    "conditions",
-    "timeSlots",
-    "age",
-    "price",
-    "commitment",
-    "frequency",
-)
+REQUIRED_METADATA_KEYS = tuple(Metadatas.model_fields)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -6,14 +6,17 @@ shows now; the Publisher gathers those facts, then carries the decisions out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.storage.listings import Listing, ListingRepository
 from sync.client import (
+    InvalidRequestError,
+    Listed,
     NotAllowedError,
     NotAuthenticatedError,
     NotFoundError,
@@ -47,6 +50,7 @@ from sync.payloads import (
 from sync.programme import Action, Programme
 from sync.themes import ThemeIds, resolve_themes
 
+PARIS = ZoneInfo("Europe/Paris")
 REASON_HERE = "changed here"
 REASON_PLATFORM = "changed on the platform"
 REASON_ABSENT = "not on the platform"
@@ -65,6 +69,10 @@ class Kind(StrEnum):
 
 class CreateUncertainError(RefugiesInfoError):
     """A create got no answer: the fiche may exist, so it is not sent again in this run."""
+
+
+class PublishRefusedError(RefugiesInfoError):
+    """`/publish` refused a fiche that our own completeness check accepts."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,8 @@ class Observation:
     # Found among the user's fiches on the platform rather than through our records.
     adopted: bool = False
     problem: str | None = None
+    # How the platform lists a fiche it would not open for this account.
+    listed: Contribution | None = None
 
 
 @dataclass(frozen=True)
@@ -165,8 +175,13 @@ def decide(
     undo their work and cost the section its translations."""
     listing = observation.listing
     if observation.problem:
+        listed = observation.listed
         return Decision(
-            Kind.BLOCKED, listing.fiche_id if listing else None, problem=observation.problem
+            Kind.BLOCKED,
+            listing.fiche_id if listing else None,
+            status=listed.status if listed else None,
+            has_draft=listed.hasDraftVersion if listed else False,
+            problem=observation.problem,
         )
     if observation.deleted:
         fiche_id = listing.fiche_id if listing else None
@@ -214,6 +229,18 @@ def decide(
             problem=f"the structure rejected fiche {remote.id} on the platform: "
             "a person has to look at it",
         )
+    # A member sees the draft copy of a live fiche. Edits to it that we keep are someone's
+    # unfinished work: publishing would put it online before they chose to.
+    draft_waiting = has_draft and status in (STATUS_DRAFT, STATUS_ACTIVE, STATUS_ARCHIVED)
+    if kept and draft_waiting:
+        return replace(
+            seen,
+            kind=Kind.BLOCKED,
+            kept=(),
+            problem=f"fiche {remote.id}: a draft edited on the platform is waiting "
+            f"({', '.join(kept)}): publish or discard it on refugies.info "
+            "(or run with --overwrite-platform-edits to put ours back and publish)",
+        )
     status_after = status
     if changes:
         if status in (STATUS_ACTIVE, STATUS_ARCHIVED) and not has_draft:
@@ -237,18 +264,42 @@ def looks_like(contribution: Contribution, body: Mapping[str, Any], structure_id
         and contribution.status != STATUS_DELETED
         and _plain(contribution.titreInformatif) == _plain(str(body.get("titreInformatif", "")))
         and _plain(contribution.titreMarque) == _plain(str(body.get("titreMarque", "")))
-        and (sponsor is None or sponsor.id == structure_id)
+        and (sponsor is None or sponsor.id in (None, structure_id))
     )
+
+
+def union(*lists: Iterable[Contribution]) -> list[Contribution]:
+    """Every fiche listed, once (the same fiche may be in several lists)."""
+    by_id: dict[str, Contribution] = {}
+    for listed in lists:
+        for contribution in listed:
+            by_id.setdefault(contribution.id, contribution)
+    return list(by_id.values())
 
 
 @dataclass
 class Context:
-    """What a plan or a run reads once: theme ids, the user's fiches, our own records."""
+    """What a plan or a run reads once: theme ids, the fiches listed, our own records."""
 
     themes: ThemeIds
+    # The fiches the user created (None: could not be read, see the error).
     contributions: list[Contribution] | None
     contributions_error: str | None
+    # The structure's fiches (None: could not be read; an optional source).
+    structure_fiches: list[Contribution] | None = None
+    notes: tuple[str, ...] = ()
     bound: dict[str, str] = field(default_factory=dict)  # fiche id -> action key
+
+    def known(self) -> list[Contribution] | None:
+        """Every fiche listed; None when the user's own list is missing, as an absence from
+        the structure's list alone proves nothing (a non-member sees only live fiches)."""
+        if self.contributions is None:
+            return None
+        return union(self.contributions, self.structure_fiches or ())
+
+    def find(self, fiche_id: str) -> Contribution | None:
+        listed = union(self.contributions or (), self.structure_fiches or ())
+        return next((contribution for contribution in listed if contribution.id == fiche_id), None)
 
 
 @dataclass(frozen=True)
@@ -342,20 +393,49 @@ class Publisher:
             themes = resolve_themes(self.programme.themes, self.client.themes())
         except RefugiesInfoError:
             themes = resolve_themes(self.programme.themes, None)
+        notes: list[str] = []
         contributions: list[Contribution] | None = None
         error: str | None = None
         try:
-            contributions = self.client.user_contributions()
+            mine = self.client.user_contributions()
         except (NotAllowedError, NotAuthenticatedError, TransportError):
             raise  # every action would fail the same way: stop here
         except RefugiesInfoError as failure:
             error = str(failure)
+        else:
+            contributions = mine.fiches
+            notes.extend(mine.skipped)
+        structure = self._structure_fiches()
+        if isinstance(structure, Listed):
+            notes.extend(structure.skipped)
+        else:
+            notes.append(structure)
         bound = {
             listing.fiche_id: listing.action_key
             for listing in self.listings.all()
             if listing.fiche_id is not None
         }
-        return Context(themes, contributions, error, bound)
+        return Context(
+            themes,
+            contributions,
+            error,
+            structure_fiches=structure.fiches if isinstance(structure, Listed) else None,
+            notes=tuple(notes),
+            bound=bound,
+        )
+
+    def _structure_fiches(self) -> Listed | str:
+        """The structure's fiches, or why they could not be read.
+
+        They find a fiche another account of the structure made; but the route is not in
+        the reference, so any failure only means looking among this account's fiches."""
+        try:
+            return self.client.structure_fiches(self.structure_id)
+        except RefugiesInfoError as error:
+            return (
+                f"the structure's fiches could not be read ({error}): "
+                "only this account's own fiches were checked"
+            )
 
     def _desired(self, action: Action, context: Context) -> Desired:
         return Desired.of(
@@ -383,18 +463,19 @@ class Publisher:
             try:
                 remote = self.client.dispositif(listing.fiche_id)
             except NotFoundError:
-                return Observation(listing, deleted=True)
+                return self._not_found(listing, listing.fiche_id, context)
             if remote.status == STATUS_DELETED:
                 return Observation(listing, remote=remote, deleted=True)
             return Observation(listing, remote=remote)
         # No fiche on record: one may exist already (a lost answer, a lost database).
-        if context.contributions is None:
+        known = context.known()
+        if known is None:
             return Observation(
                 listing,
                 problem="cannot check the platform for an existing fiche before creating one: "
                 f"{context.contributions_error}",
             )
-        found = self._look_on_platform(action, desired, context.contributions, context)
+        found = self._look_on_platform(action, desired, known, context)
         if len(found) > 1:
             ids = ", ".join(contribution.id for contribution in found)
             return Observation(
@@ -403,8 +484,46 @@ class Publisher:
                 "delete the extra ones on refugies.info",
             )
         if found:
-            return Observation(listing, remote=self.client.dispositif(found[0].id), adopted=True)
+            try:
+                remote = self.client.dispositif(found[0].id)
+            except NotFoundError:
+                return Observation(listing, listed=found[0], problem=self._hidden(found[0]))
+            return Observation(listing, remote=remote, adopted=True)
         return Observation(listing)
+
+    def _not_found(self, listing: Listing, fiche_id: str, context: Context) -> Observation:
+        """A 404 also means "not for you": deleted only if no list shows the fiche."""
+        listed = context.find(fiche_id)
+        if listed is not None and listed.status != STATUS_DELETED:
+            return Observation(listing, listed=listed, problem=self._hidden(listed))
+        if context.contributions is None:
+            return Observation(
+                listing,
+                problem=f"fiche {fiche_id} cannot be opened (404), and whether it was deleted "
+                f"cannot be checked: {context.contributions_error}",
+            )
+        return Observation(listing, deleted=True)
+
+    def _hidden(self, listed: Contribution) -> str:
+        return (
+            f"fiche {listed.id} exists (status {listed.status}) but this account cannot open "
+            "it: is the account a member of the structure REFUGIES_INFO_STRUCTURE_ID "
+            f"({self.structure_id})?"
+        )
+
+    def _notes(self, context: Context) -> tuple[str, ...]:
+        period = self.programme.contract.period
+        today = self.clock().astimezone(PARIS).date()
+        notes = (*context.themes.notes, *context.notes)
+        if period.end >= today:
+            return notes
+        # Still published (the fiches say when the actions took place), but a person
+        # should know the listing describes a period that is over.
+        ended = (
+            f"the contract period in the programme ended on {period.end.isoformat()}: "
+            "update content/programme.yaml to the current contract (or its amendment)"
+        )
+        return (*notes, ended)
 
     def _decide(self, desired: Desired, observation: Observation) -> Decision:
         return decide(
@@ -432,7 +551,7 @@ class Publisher:
                 continue
             decision = self._decide(desired, observation)
             entries.append(PlanEntry(action, decision))
-        return PlanReport(tuple(entries), context.themes.notes)
+        return PlanReport(tuple(entries), self._notes(context))
 
     # Running
 
@@ -449,7 +568,7 @@ class Publisher:
             started,
             self.clock(),
             results,
-            context.themes.notes,
+            self._notes(context),
             self.client.writes - writes_before,
         )
 
@@ -554,7 +673,16 @@ class Publisher:
         )
 
     def _publish(self, fiche_id: str) -> tuple[str, bool]:
-        self.client.publish_dispositif(fiche_id)
+        """Submit or publish a fiche whose content our own check finds complete."""
+        try:
+            self.client.publish_dispositif(fiche_id)
+        except InvalidRequestError as error:
+            # The platform reads mainSponsor through the structure it names: an id that
+            # matches no structure counts as empty, and the fiche as incomplete.
+            raise PublishRefusedError(
+                f"{error}; the fiche is complete by our own check: REFUGIES_INFO_STRUCTURE_ID "
+                f"({self.structure_id}) may not exist on the platform"
+            ) from error
         remote = self.client.dispositif(fiche_id)
         return remote.status, remote.hasDraftVersion
 
@@ -574,8 +702,10 @@ class Publisher:
                 failure = error
                 uncertain = error.request_sent
             self.client.wait_before_retry(attempt)
-            contributions = self.client.user_contributions()
-            found = self._look_on_platform(action, desired, contributions, context)
+            mine = self.client.user_contributions().fiches
+            structure = self._structure_fiches()
+            listed = union(mine, structure.fiches if isinstance(structure, Listed) else ())
+            found = self._look_on_platform(action, desired, listed, context)
             if len(found) == 1:
                 return found[0].id, True
             if found:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sync.payloads import Theme
 from sync.programme import ThemeRef
+
+# What a fiche accepts as a theme id: anything else would make every fiche unbuildable.
+_OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 
 
 @dataclass(frozen=True)
@@ -30,15 +34,20 @@ def resolve_themes(refs: Mapping[str, ThemeRef], remote: Sequence[Theme] | None)
             ids={key: ref.id for key, ref in refs.items()},
             notes=("themes could not be read from the platform: configured ids used",),
         )
+    usable = [theme for theme in remote if _OBJECT_ID.match(theme.id)]
+    notes = [
+        f"theme id {theme.id!r} from the platform is not an ObjectId: ignored"
+        for theme in remote
+        if not _OBJECT_ID.match(theme.id)
+    ]
     by_name: dict[str, str] = {}
-    for theme in remote:
+    for theme in usable:
         for names in (theme.name, theme.short):
             french = names.get("fr")
             if french:
                 by_name.setdefault(_plain(french), theme.id)
-    remote_ids = {theme.id for theme in remote}
+    remote_ids = {theme.id for theme in usable}
     ids: dict[str, str] = {}
-    notes: list[str] = []
     for key, ref in refs.items():
         found = next((by_name[_plain(n)] for n in ref.names if _plain(n) in by_name), None)
         if found is None:

@@ -1,15 +1,20 @@
 """A refugies.info server on loopback that enforces the platform's rules.
 
 Written from `reference/refugies-info-api.md` and the platform's server code, independently
-of `sync.payloads`: both headers on writes, the raw token, the unusual 401/403 pair, 422 on
-an undeclared or mistyped field, completeness on publish, the draft copy of a live fiche,
-2FA login. Tests drive it through a small API: users and structures, moderation, edits and
+of `sync.payloads`: both headers on writes, the raw token (signed like the platform's: one it
+cannot decode is a 500 with its JWT library's message, an unknown user a 403), the unusual
+401/403 pair, 422 on an undeclared or mistyped field, completeness on publish, the draft copy
+of a live fiche, 2FA login, a structure's fiches (`GET /structures/{id}`, not in the
+reference). Tests drive it through a small API: users and structures, moderation, edits and
 deletions made "on the platform", and faults (an error or a hold on the next call of a route).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -25,9 +30,13 @@ SITE_SECRET = "site-secret-of-the-loopback-emulator"
 DRAFT = "Brouillon"
 WAITING_STRUCTURE = "En attente"
 WAITING_ADMIN = "En attente admin"
+ACCEPTED = "Accepté structure"
 REJECTED = "Rejeté structure"
 ACTIVE = "Actif"
+ARCHIVED = "Archivé"
 DELETED = "Supprimé"
+# What a structure's members see of its fiches in `GET /structures/{id}`; others: ACTIVE.
+LISTED_TO_MEMBERS = (DRAFT, ACCEPTED, WAITING_STRUCTURE, WAITING_ADMIN, ACTIVE, ARCHIVED)
 
 OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 
@@ -47,6 +56,14 @@ THEMES = [
 
 def new_id() -> str:
     return secrets.token_hex(12)
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 # The platform's declared body types (tsoa validates them, and rejects extra properties).
@@ -395,6 +412,9 @@ class RefugiesEmulator:
         self.requests: list[Recorded] = []
         self.emails: list[tuple[str, str]] = []
         self.undeclared: set[str] = set()
+        # Items `GET /dispositifs/user-contributions` adds as they are (odd shapes).
+        self.odd_contributions: list[Any] = []
+        self._jwt_secret = secrets.token_bytes(32)
         self._pending_codes: dict[str, tuple[str, str]] = {}
         self._faults: list[Fault] = []
         self._in_flight = 0
@@ -465,11 +485,24 @@ class RefugiesEmulator:
         admin: bool = False,
     ) -> User:
         with self.lock:
-            user = User(new_id(), email, password, secrets.token_urlsafe(32), two_factor, admin)
+            user_id = new_id()
+            user = User(user_id, email, password, self.sign_token(user_id), two_factor, admin)
             self.users[user.id] = user
             if member_of is not None:
                 self.structures[member_of].members.add(user.id)
             return user
+
+    def sign_token(self, user_id: str) -> str:
+        """A token as the platform makes them (an HS256 JWT of the user id), for any id."""
+        header = _b64encode(json.dumps({"typ": "JWT", "alg": "HS256"}).encode())
+        payload = _b64encode(json.dumps({"_id": user_id}).encode())
+        signed = f"{header}.{payload}".encode()
+        signature = hmac.new(self._jwt_secret, signed, hashlib.sha256).digest()
+        return f"{header}.{payload}.{_b64encode(signature)}"
+
+    def leave_structure(self, structure_id: str, user: User) -> None:
+        with self.lock:
+            self.structures[structure_id].members.discard(user.id)
 
     # Test-side API: what the platform's people do
 
@@ -485,6 +518,14 @@ class RefugiesEmulator:
         """Someone changed the fiche on the website (the version everyone sees)."""
         with self.lock:
             self.fiches[fiche_id].main.update(copy.deepcopy(fields))
+
+    def edit_draft_on_platform(self, fiche_id: str, **fields: Any) -> None:
+        """A structure member edits a live fiche on the website and does not publish yet."""
+        with self.lock:
+            fiche = self.fiches[fiche_id]
+            if fiche.draft is None:
+                fiche.draft = {**copy.deepcopy(fiche.main), "status": DRAFT}
+            fiche.draft.update(copy.deepcopy(fields))
 
     def delete_on_platform(self, fiche_id: str) -> None:
         with self.lock:
@@ -612,6 +653,7 @@ class RefugiesEmulator:
             ("PATCH", r"/dispositifs/(?P<id>[^/]+)", self._update, ("site", "jwt")),
             ("DELETE", r"/dispositifs/(?P<id>[^/]+)", self._delete, ("site", "jwt")),
             ("GET", r"/dispositifs/(?P<id>[^/]+)", self._get, ("site", "jwt-optional")),
+            ("GET", r"/structures/(?P<id>[^/]+)", self._structure, ("jwt-optional",)),
         ]
 
     def _route(
@@ -633,13 +675,34 @@ class RefugiesEmulator:
         if "jwt" not in security and "jwt-optional" not in security:
             return None
         token = headers.get("authorization") or headers.get("x-access-token")
-        user = next((u for u in self.users.values() if u.token == token), None) if token else None
-        if "jwt" in security:
-            if not token:
+        if not token:
+            if "jwt" in security:
                 raise fail(403, "No token found")
-            if user is None:
-                raise fail(403, "No user found")
+            return None
+        # Even where the token is optional, one that is sent is decoded, and its user must exist.
+        user = self.users.get(str(self._decode_token(token).get("_id")))
+        if user is None:
+            raise fail(403, "No user found")
         return user
+
+    def _decode_token(self, token: str) -> dict[str, Any]:
+        """The platform's JWT library: it throws, and the platform answers its message in a 500."""
+        segments = token.split(".")
+        if len(segments) != 3:
+            raise fail(500, "Not enough or too many segments")
+        header_part, payload_part, signature = segments
+        try:
+            header = json.loads(_b64decode(header_part))
+            payload = json.loads(_b64decode(payload_part))
+        except ValueError as error:
+            raise fail(500, "Unexpected token in JSON at position 0") from error
+        if not isinstance(header, dict) or header.get("alg") != "HS256":
+            raise fail(500, "Algorithm not supported")
+        signed = f"{header_part}.{payload_part}".encode()
+        expected = _b64encode(hmac.new(self._jwt_secret, signed, hashlib.sha256).digest())
+        if not hmac.compare_digest(expected, signature):
+            raise fail(500, "Signature verification failed")
+        return payload if isinstance(payload, dict) else {}
 
     @staticmethod
     def _validate(spec: Spec, body: Any) -> None:
@@ -660,7 +723,9 @@ class RefugiesEmulator:
         self._validate(LOGIN, body)
         email, password = body["authPassword"]["email"], body["authPassword"]["password"]
         user = next((u for u in self.users.values() if u.email == email), None)
-        if user is None or user.password != password:
+        if user is None:
+            raise fail(404, "Pas de compte associé à cet email.", "NO_ACCOUNT", {"email": email})
+        if user.password != password:
             raise fail(401, "Mot de passe incorrect", "INVALID_PASSWORD")
         if user.two_factor:
             mfa = secrets.token_hex(8)
@@ -700,6 +765,10 @@ class RefugiesEmulator:
             and not fiche.published_once
             and fiche.main["status"] in (DRAFT, WAITING_STRUCTURE)
         )
+
+    def _complete(self, fiche: Fiche, version: dict[str, Any]) -> bool:
+        # The platform reads mainSponsor through the structure: an unknown id counts as empty.
+        return is_complete(fiche, version) and version.get("mainSponsor") in self.structures
 
     def _fiche(self, fiche_id: str) -> Fiche:
         fiche = self.fiches.get(fiche_id)
@@ -777,6 +846,37 @@ class RefugiesEmulator:
                     "hasDraftVersion": fiche.draft is not None,
                 }
             )
+        return 200, {"text": "success", "data": data + copy.deepcopy(self.odd_contributions)}
+
+    def _structure(
+        self, user: User | None, id: str, query: dict[str, str], **_: Any
+    ) -> tuple[int, dict[str, Any]]:
+        if "locale" not in query:
+            raise Reply(422, {"message": "Validation Failed", "data": {"locale": {}}})
+        structure = self.structures.get(id)
+        if structure is None:
+            raise fail(404, "No structure")
+        insider = user is not None and (user.admin or user.id in structure.members)
+        statuses = LISTED_TO_MEMBERS if insider else (ACTIVE,)
+        listed = [
+            {
+                "_id": fiche.id,
+                "titreInformatif": fiche.main.get("titreInformatif", ""),
+                "titreMarque": fiche.main.get("titreMarque", ""),
+                "abstract": fiche.main.get("abstract", ""),
+                "typeContenu": fiche.type_contenu,
+                "status": fiche.main["status"],
+                "hasDraftVersion": fiche.draft is not None,
+                "metadatas": copy.deepcopy(fiche.main.get("metadatas") or {}),
+                "availableLanguages": ["fr"],
+                # This route names the structure `sponsor`, without the `mainSponsor` key.
+                "sponsor": {"_id": structure.id, "nom": structure.nom, "picture": None},
+            }
+            for fiche in self.fiches.values()
+            if fiche.main.get("mainSponsor") == id and fiche.main["status"] in statuses
+        ]
+        members = [{"userId": member} for member in structure.members] if insider else []
+        data = {"_id": id, "nom": structure.nom, "membres": members, "dispositifsAssocies": listed}
         return 200, {"text": "success", "data": data}
 
     def _create(self, user: User, body: Any, **_: Any) -> tuple[int, dict[str, Any]]:
@@ -813,7 +913,7 @@ class RefugiesEmulator:
         else:
             self._apply(fiche.main, body, fiche)
             waiting = fiche.main["status"] in (WAITING_ADMIN, WAITING_STRUCTURE)
-            if waiting and not is_complete(fiche, fiche.main):
+            if waiting and not self._complete(fiche, fiche.main):
                 fiche.main["status"] = DRAFT
         return 200, self._answer(fiche)
 
@@ -821,22 +921,29 @@ class RefugiesEmulator:
         self._validate(PUBLISH, body)
         fiche = self._fiche(id)
         version = fiche.draft or fiche.main
-        if not is_complete(fiche, version):
+        if not self._complete(fiche, version):
             raise fail(400, "The content is incomplete, it cannot be published")
         if not self._can_edit(fiche, user):
             raise fail(401, "The user is not authorized to edit content")
         if version["status"] in (DELETED, REJECTED):
             raise fail(400, "The content cannot be published")
-        if fiche.main["status"] == ACTIVE:
-            if fiche.draft is not None:
-                fiche.reviews.append(self._changed_sections(fiche.main, fiche.draft))
-                fiche.main = {**fiche.draft, "status": ACTIVE}
-                fiche.draft = None
+        if fiche.main["status"] == ACTIVE and fiche.draft is not None:
+            fiche.reviews.append(self._changed_sections(fiche.main, fiche.draft))
+            fiche.main = {**fiche.draft, "status": ACTIVE}
+            fiche.draft = None
             return 200, {"text": "success"}
+        # Anything else goes (back) to review: in the late-2024 server, even a live or
+        # archived fiche with no draft to publish.
         sponsor = self.structures.get(fiche.main.get("mainSponsor") or "")
         member = self._is_member(user, fiche.main.get("mainSponsor"))
         new_structure = sponsor is not None and not sponsor.members
-        fiche.main["status"] = WAITING_ADMIN if member or new_structure else WAITING_STRUCTURE
+        if member or new_structure:
+            fiche.main["status"] = WAITING_ADMIN
+        elif user.admin:
+            if fiche.main["status"] == DRAFT:
+                fiche.main["status"] = WAITING_ADMIN
+        else:
+            fiche.main["status"] = WAITING_STRUCTURE
         return 200, {"text": "success"}
 
     @staticmethod

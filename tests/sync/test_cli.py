@@ -18,7 +18,7 @@ from sync.fiches import build_fiche
 from sync.programme import Programme
 from sync.themes import resolve_themes
 from tests.sync.conftest import Operator, Waits, run_cli, sync_env
-from tests.sync.refugies_emulator import ACTIVE, WAITING_ADMIN, RefugiesEmulator
+from tests.sync.refugies_emulator import ACTIVE, WAITING_ADMIN, RefugiesEmulator, new_id
 
 
 @pytest.fixture(autouse=True)
@@ -320,3 +320,44 @@ def test_login_without_2fa_and_without_site_secret(
     assert main(["login"], tools) == EXIT_CONFIG
     assert "REFUGIES_INFO_SITE_SECRET" in capsys.readouterr().err
     assert len(refugies.requests) == requests_before
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("not-a-token", "500 Not enough or too many segments"),
+        ("unknown-user", "403 No user found"),
+    ],
+)
+def test_a_token_the_platform_rejects_stops_the_run_naming_it(
+    refugies: RefugiesEmulator,
+    operator_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    waits: Waits,
+    capsys: pytest.CaptureFixture[str],
+    token: str,
+    reason: str,
+) -> None:
+    # A malformed token is a 500 on the platform; a well-formed one of no user, a 403.
+    value = refugies.sign_token(new_id()) if token == "unknown-user" else token
+    monkeypatch.setenv("REFUGIES_INFO_TOKEN", value)
+    assert main(["run"], Tools(sleep=waits)) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert reason in err
+    assert "check REFUGIES_INFO_TOKEN" in err
+    assert waits.seconds == []
+    assert len(refugies.calls_to("GET /dispositifs/user-contributions")) == 1
+    assert refugies.calls_to("GET /dispositifs/{id}") == []
+    assert refugies.write_calls == []
+
+
+def test_login_with_an_unknown_email_says_so(
+    refugies: RefugiesEmulator,
+    operator_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tools = Tools(ask=lambda prompt: "personne@example.org", ask_secret=lambda prompt: "x")
+    assert main(["login"], tools) == EXIT_FAILED
+    captured = capsys.readouterr()
+    assert "refugies.info has no account for personne@example.org" in captured.err
+    assert captured.out == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -15,12 +16,21 @@ from sync.client import (
     NotFoundError,
     RefugiesInfoClient,
     ServerError,
+    TokenUnreadableError,
     TransportError,
     ValidationFailedError,
 )
 from sync.payloads import CreateDispositifRequest, UpdateDispositifRequest
 from tests.sync.conftest import Connector, Operator, Waits
-from tests.sync.refugies_emulator import SITE_SECRET, RefugiesEmulator
+from tests.sync.refugies_emulator import (
+    ACTIVE,
+    DELETED,
+    REQUIRED_METADATAS,
+    SITE_SECRET,
+    WAITING_ADMIN,
+    RefugiesEmulator,
+    new_id,
+)
 
 THEME = "63286a015d31b2c0cad9960c"
 
@@ -69,19 +79,60 @@ def test_a_wrong_site_secret_is_a_401_with_the_servers_reason(
     assert waits.seconds == []  # a 4xx is never retried
 
 
-@pytest.mark.parametrize("token", [None, "Bearer {token}", "forged"])
-def test_no_token_or_a_bad_one_is_a_403(
-    refugies: RefugiesEmulator, operator: Operator, waits: Waits, token: str | None
+@pytest.mark.parametrize("unknown_user", [False, True])
+def test_no_token_or_one_of_an_unknown_user_is_a_403(
+    refugies: RefugiesEmulator, operator: Operator, waits: Waits, unknown_user: bool
 ) -> None:
-    value = None if token is None else SecretStr(token.format(token=operator.user.token))
+    # A well-formed token, signed by the platform, of a user that no longer exists.
+    value = SecretStr(refugies.sign_token(new_id())) if unknown_user else None
+    expected = "403 No user found" if unknown_user else "403 No token found"
     with (
         RefugiesInfoClient(
             refugies.base_url, site_secret=SecretStr(SITE_SECRET), token=value, sleep=waits
         ) as client,
-        pytest.raises(NotAuthenticatedError, match=r"403 No (token|user) found"),
+        pytest.raises(NotAuthenticatedError, match=expected) as caught,
     ):
         client.create_dispositif(_draft(operator.structure_id))
+    assert not isinstance(caught.value, TokenUnreadableError)
     assert refugies.fiches == {}
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [
+        (lambda token: "forged", "Not enough or too many segments"),
+        (lambda token: token[:-4] + "AAAA", "Signature verification failed"),
+    ],
+)
+def test_a_token_the_platform_cannot_decode_is_an_authentication_failure_at_once(
+    refugies: RefugiesEmulator,
+    operator: Operator,
+    waits: Waits,
+    mangle: Callable[[str], str],
+    message: str,
+) -> None:
+    # The platform's JWT library throws, and the platform answers a 500, not a 403.
+    token = SecretStr(mangle(operator.user.token))
+    with (
+        RefugiesInfoClient(
+            refugies.base_url, site_secret=SecretStr(SITE_SECRET), token=token, sleep=waits
+        ) as client,
+        pytest.raises(TokenUnreadableError) as caught,
+    ):
+        client.user_contributions()
+    assert (caught.value.status, caught.value.server_message) == (500, message)
+    assert isinstance(caught.value, NotAuthenticatedError)
+    assert "REFUGIES_INFO_TOKEN" in str(caught.value)
+    assert len(refugies.calls_to("GET /dispositifs/user-contributions")) == 1
+    assert waits.seconds == []
+
+
+def test_a_token_message_in_a_500_is_a_server_error_when_no_token_was_sent(
+    connector: Connector, waits: Waits
+) -> None:
+    connector.refugies.fail_next("GET /themes", message="Signature verification failed")
+    assert len(connector.client().themes()) == 10
+    assert waits.seconds == [1.0]
 
 
 def test_an_undeclared_field_is_a_422_naming_it_and_not_retried(
@@ -125,7 +176,7 @@ def test_publishing_an_incomplete_fiche_is_refused(connector: Connector) -> None
 def test_server_errors_are_retried_with_backoff(connector: Connector, waits: Waits) -> None:
     connector.refugies.fail_next("GET /dispositifs/user-contributions")
     connector.refugies.fail_next("GET /dispositifs/user-contributions", 503)
-    assert connector.client().user_contributions() == []
+    assert connector.client().user_contributions().fiches == []
     assert len(connector.refugies.calls_to("GET /dispositifs/user-contributions")) == 3
     assert waits.seconds == [1.0, 2.0]
 
@@ -182,3 +233,81 @@ def test_a_missing_fiche_is_not_found(connector: Connector) -> None:
         connector.client().dispositif("0123456789abcdef01234567")
     with pytest.raises(NotFoundError, match="Invalid dispostif ID"):
         connector.client().dispositif("not-an-id")
+
+
+def test_publishing_a_live_fiche_with_no_draft_sends_it_back_to_review(
+    connector: Connector,
+) -> None:
+    # The late-2024 platform: only a live fiche's draft is published at once.
+    client = connector.client()
+    fiche = client.create_dispositif(_draft(connector.operator.structure_id))
+    connector.refugies.fiches[fiche.id].main.update(_complete_content())
+    connector.refugies.moderate(fiche.id, ACTIVE)
+    client.publish_dispositif(fiche.id)
+    assert connector.refugies.fiches[fiche.id].main["status"] == WAITING_ADMIN
+
+
+def _complete_content() -> dict[str, object]:
+    section = {"title": "Titre", "text": "<p>Texte</p>"}
+    return {
+        "titreMarque": "Ensemble !",
+        "abstract": "Résumé",
+        "what": "<p>Quoi</p>",
+        "theme": THEME,
+        "why": {str(n): section for n in range(3)},
+        "how": {"0": section},
+        "metadatas": dict.fromkeys(REQUIRED_METADATAS),
+    }
+
+
+def test_a_structures_fiches_are_all_listed_to_its_members_and_only_live_ones_to_others(
+    connector: Connector,
+) -> None:
+    refugies, operator = connector.refugies, connector.operator
+    member = connector.client()
+    made = [member.create_dispositif(_draft(operator.structure_id)).id for _ in range(3)]
+    refugies.moderate(made[1], ACTIVE)
+    refugies.delete_on_platform(made[2])
+
+    listed = member.structure_fiches(operator.structure_id)
+    assert {(fiche.id, fiche.status) for fiche in listed.fiches} == {
+        (made[0], "Brouillon"),
+        (made[1], ACTIVE),
+    }
+    assert listed.skipped == []
+    request = refugies.calls_to("GET /structures/{id}")[0]
+    assert "site-secret" not in request.headers
+    assert request.headers["x-access-token"] == operator.user.token
+
+    outsider = refugies.add_user("autre@example.org")
+    seen = connector.client(token=outsider.token).structure_fiches(operator.structure_id)
+    assert [fiche.id for fiche in seen.fiches] == [made[1]]
+    assert DELETED not in {fiche.status for fiche in seen.fiches}
+    with pytest.raises(NotFoundError, match="404 No structure"):
+        member.structure_fiches(new_id())
+
+
+def test_odd_items_in_a_list_of_fiches_are_read_or_skipped_never_fatal(
+    connector: Connector,
+) -> None:
+    structure = connector.operator.structure_id
+    odd: list[object] = [
+        {"_id": "a" * 24, "status": "Brouillon", "mainSponsor": structure},
+        {"_id": "b" * 24, "status": "Actif", "mainSponsor": None},
+        {"_id": "c" * 24, "status": "Actif", "mainSponsor": {"nom": "CESAM"}},
+        {"_id": "d" * 24, "titreInformatif": "sans statut"},
+        "not a fiche",
+    ]
+    connector.refugies.odd_contributions.extend(odd)
+
+    listed = connector.client().user_contributions()
+    sponsors = {fiche.id: fiche.mainSponsor for fiche in listed.fiches}
+    assert set(sponsors) == {"a" * 24, "b" * 24, "c" * 24}
+    assert sponsors["a" * 24] is not None
+    assert sponsors["a" * 24].id == structure
+    assert sponsors["b" * 24] is None
+    assert sponsors["c" * 24] is not None
+    assert sponsors["c" * 24].id is None
+    assert len(listed.skipped) == 2
+    assert f"item 3 ({'d' * 24}) skipped, unreadable status" in listed.skipped[0]
+    assert "item 4 (no id) skipped" in listed.skipped[1]

@@ -23,6 +23,7 @@ from tests.sync.refugies_emulator import (
     WAITING_ADMIN,
     RefugiesEmulator,
     is_complete,
+    new_id,
 )
 
 
@@ -427,3 +428,183 @@ def test_decisions_for_absent_and_deleted_fiches(programme: Programme) -> None:
     gone = Observation(None, deleted=True)
     assert decide(desired, gone, recreate_deleted=False).kind is Kind.DELETED
     assert decide(desired, gone, recreate_deleted=True).kind is Kind.RECREATE
+
+
+def test_a_programme_whose_period_is_over_is_flagged(wiring: Wiring, programme: Programme) -> None:
+    # The 2023-2024 contract ended on 15 October 2024; the run still works but says so.
+    report = _run(wiring, programme)
+    assert any("ended on 2024-10-15" in note for note in report.notes)
+    assert any("ended on 2024-10-15" in note for note in wiring.publisher(programme).plan().notes)
+
+
+def test_a_fiche_this_account_cannot_open_is_not_taken_for_deleted(
+    wiring: Wiring, programme: Programme
+) -> None:
+    _run(wiring, programme)
+    structure, user = wiring.operator.structure_id, wiring.operator.user
+    # The account leaves the structure; the platform then answers 404 for fiches waiting for
+    # review, though it still lists them among the account's own.
+    wiring.refugies.add_user("direction@cesam.example", member_of=structure)
+    wiring.refugies.leave_structure(structure, user)
+
+    report = _run(wiring, programme, recreate_deleted=True)
+    assert report.failed == 4
+    assert report.writes == 0
+    for result in report.results:
+        assert result.error is not None
+        assert f"fiche {result.fiche_id} exists (status En attente admin)" in result.error
+        assert "this account cannot open it" in result.error
+        assert f"REFUGIES_INFO_STRUCTURE_ID ({structure})" in result.error
+        assert result.status == WAITING_ADMIN
+    assert len(wiring.refugies.fiches) == 4
+    listing = wiring.listings.get("benevolat")
+    assert listing is not None
+    assert (listing.status, listing.last_error is not None) == (WAITING_ADMIN, True)
+
+
+def test_a_404_is_not_taken_for_a_deletion_when_the_fiches_cannot_be_listed(
+    wiring: Wiring, programme: Programme
+) -> None:
+    _run(wiring, programme)
+    # Gone for good, or out of this account's sight: the platform answers 404 either way.
+    del wiring.refugies.fiches[_ids(wiring)["benevolat"]]
+    for _ in range(4):
+        wiring.refugies.fail_next("GET /dispositifs/user-contributions")
+
+    report = _run(wiring, programme, recreate_deleted=True)
+    assert report.failed == 1
+    error = report.results[2].error
+    assert error is not None
+    assert "cannot be opened (404), and whether it was deleted cannot be checked" in error
+    assert wiring.refugies.calls_to("POST /dispositifs")[4:] == []
+
+
+def test_a_draft_edited_on_the_platform_is_left_for_a_person(
+    wiring: Wiring, programme: Programme
+) -> None:
+    _run(wiring, programme)
+    _moderate_all(wiring.refugies)
+    fiche_id = _ids(wiring)["benevolat"]
+    wiring.refugies.edit_draft_on_platform(fiche_id, abstract="Un résumé en cours d'écriture.")
+    changed = _rewritten_why(programme, "benevolat", "creer-des-liens", "Rencontrer du monde.")
+
+    report = _run(wiring, changed)
+    assert report.failed == 1
+    assert report.writes == 0
+    error = report.results[2].error
+    assert error is not None
+    assert "a draft edited on the platform is waiting (abstract)" in error
+    assert "publish or discard it on refugies.info" in error
+    fiche = wiring.refugies.fiches[fiche_id]
+    assert fiche.main["status"] == ACTIVE
+    assert fiche.draft is not None
+    assert fiche.draft["abstract"] == "Un résumé en cours d'écriture."
+
+    overwritten = _run(wiring, changed, overwrite_platform_edits=True)
+    assert overwritten.ok
+    assert overwritten.writes == 2
+    patch, publish = wiring.refugies.write_calls[-2:]
+    assert set(patch.body) == {"abstract", "why"}
+    assert publish.route == "PATCH /dispositifs/{id}/publish"
+    assert (fiche.main["status"], fiche.draft) == (ACTIVE, None)
+    assert fiche.main["abstract"] == programme.action("benevolat").listing.abstract
+
+
+def test_a_fiche_made_by_another_account_of_the_structure_is_found_not_duplicated(
+    wiring: Wiring, programme: Programme, tmp_path: Path
+) -> None:
+    colleague = wiring.refugies.add_user(
+        "direction@cesam.example", member_of=wiring.operator.structure_id
+    )
+    elsewhere = open_engine(f"sqlite:///{tmp_path / 'colleague.db'}")
+    migrate(elsewhere)
+    try:
+        theirs = Publisher(
+            wiring.connector.client(token=colleague.token),
+            ListingRepository(elsewhere),
+            programme,
+            wiring.operator.structure_id,
+        )
+        assert theirs.run().ok
+    finally:
+        elsewhere.dispose()
+
+    report = _run(wiring, programme)
+    assert report.ok
+    assert report.writes == 0
+    assert all(result.adopted for result in report.results)
+    assert len(wiring.refugies.fiches) == 4
+
+
+def test_the_run_carries_on_without_the_structures_list(
+    wiring: Wiring, programme: Programme
+) -> None:
+    # The route is not in the reference: a platform may not have it.
+    for _ in range(2):
+        wiring.refugies.fail_next("GET /structures/{id}", 404, message="Not found")
+    wiring.refugies.fail_next("POST /dispositifs")
+
+    report = _run(wiring, programme)
+    assert report.ok
+    assert len(wiring.refugies.fiches) == 4
+    assert any("structure's fiches could not be read" in note for note in report.notes)
+    assert len(wiring.refugies.calls_to("GET /structures/{id}")) == 2
+    assert _run(wiring, programme).writes == 0
+
+
+def test_a_publication_refused_as_incomplete_points_at_the_structure_id(
+    wiring: Wiring, programme: Programme
+) -> None:
+    unknown = new_id()
+    publisher = Publisher(
+        wiring.connector.client(), wiring.listings, programme, unknown, clock=utc_now
+    )
+    report = publisher.run()
+    assert report.failed == 4
+    for result in report.results:
+        assert result.error is not None
+        assert "400 The content is incomplete" in result.error
+        assert f"REFUGIES_INFO_STRUCTURE_ID ({unknown}) may not exist" in result.error
+    assert {fiche.main["status"] for fiche in wiring.refugies.fiches.values()} == {DRAFT}
+
+
+def test_a_theme_id_that_is_not_an_object_id_is_ignored(
+    wiring: Wiring, programme: Programme
+) -> None:
+    logement = wiring.refugies.themes[0]
+    configured = logement["_id"]
+    logement["_id"] = "logement"
+
+    report = _run(wiring, programme)
+    assert report.ok
+    assert any("'logement' from the platform is not an ObjectId" in n for n in report.notes)
+    fiche = wiring.refugies.fiches[_ids(wiring)["entree-logement"]]
+    assert fiche.main["theme"] == configured
+
+
+def test_an_unreadable_line_among_the_users_fiches_is_skipped_with_a_note(
+    wiring: Wiring, programme: Programme
+) -> None:
+    wiring.refugies.odd_contributions.append({"_id": "a" * 24, "titreInformatif": "?"})
+    report = _run(wiring, programme)
+    assert report.ok
+    assert len(wiring.refugies.fiches) == 4
+    assert any(f"item 0 ({'a' * 24}) skipped" in note for note in report.notes)
+
+
+def test_a_live_fiche_is_never_published_without_a_draft(
+    wiring: Wiring, programme: Programme
+) -> None:
+    # The platform would send it back to review (En attente admin): it would go offline.
+    _run(wiring, programme)
+    _moderate_all(wiring.refugies)
+    ids = _ids(wiring)
+    wiring.refugies.edit_on_platform(ids["benevolat"], abstract="Revu par la modération.")
+    changed = _rewritten_why(programme, "entree-logement", "voisinage", "Bien vivre ensemble.")
+
+    for options in ({}, {"overwrite_platform_edits": True}, {}):
+        assert _run(wiring, changed, **options).ok
+    publishes = {call.path for call in wiring.refugies.calls_to("PATCH /dispositifs/{id}/publish")}
+    assert publishes - {f"/dispositifs/{fiche_id}/publish" for fiche_id in ids.values()} == set()
+    assert len(wiring.refugies.calls_to("PATCH /dispositifs/{id}/publish")) == 4 + 2
+    assert {fiche.main["status"] for fiche in wiring.refugies.fiches.values()} == {ACTIVE}
