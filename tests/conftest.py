@@ -16,7 +16,7 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.launch import spawn_bot
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123456789:test-token-for-the-loopback-emulator-only"
+TOKEN = "123456789:emulator-test-token"
 
 
 def _postgres_url() -> str | None:

@@ -239,7 +239,7 @@ def test_a_flood_limit_is_waited_out(live_bot: tuple[BotApiEmulator, BotProcess]
 def test_a_rejected_token_exits_2_without_printing_it(
     emulator: BotApiEmulator, tmp_path: Path
 ) -> None:
-    wrong = "987654321:a-revoked-token-that-telegram-no-longer-knows"
+    wrong = "987654321:revoked-test-token"
     env = bot_environment(emulator, f"sqlite:///{tmp_path / 'bot.db'}")
     env["TELEGRAM_BOT_TOKEN"] = wrong
     result = subprocess.run(
