@@ -33,8 +33,8 @@ def command_list(t: Translator) -> list[BotCommand]:
 async def register_everywhere(bot: Bot, catalogs: Catalogs) -> None:
     """Commands and descriptions per language code, French as the default for the rest.
 
-    Only what differs is set: the set* methods have their own flood limits, and the bot
-    restarts at every deployment."""
+    Set at every start, so a deployment with new texts takes effect at once; a failure is
+    logged and never stops the bot."""
     for t in catalogs.all():
         codes = [t.code, None] if t.code == SOURCE_LANGUAGE else [t.code]
         for code in codes:
@@ -45,15 +45,9 @@ async def register_everywhere(bot: Bot, catalogs: Catalogs) -> None:
 
 
 async def _register(bot: Bot, t: Translator, code: str | None) -> None:
-    commands = command_list(t)
-    if list(await bot.get_my_commands(language_code=code)) != commands:
-        await bot.set_my_commands(commands, language_code=code)
-    description = t.finish(t.gettext(DESCRIPTION))
-    if (await bot.get_my_description(language_code=code)).description != description:
-        await bot.set_my_description(description, language_code=code)
-    short = t.finish(t.gettext(SHORT_DESCRIPTION))
-    if (await bot.get_my_short_description(language_code=code)).short_description != short:
-        await bot.set_my_short_description(short, language_code=code)
+    await bot.set_my_commands(command_list(t), language_code=code)
+    await bot.set_my_description(t.finish(t.gettext(DESCRIPTION)), language_code=code)
+    await bot.set_my_short_description(t.finish(t.gettext(SHORT_DESCRIPTION)), language_code=code)
 
 
 async def register_for_chat(bot: Bot, chat_id: int, t: Translator) -> None:
