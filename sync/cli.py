@@ -27,7 +27,7 @@ from bot.storage.listings import ListingRepository
 from sync.client import RefugiesInfoClient, RefugiesInfoError
 from sync.export import export_fiches
 from sync.login import LoginFailedError, obtain_token
-from sync.programme import Programme, ProgrammeError, load_programme
+from sync.programme import Action, Programme, ProgrammeError, load_programme
 from sync.publisher import Publisher, RunReport
 from sync.report import render_plan, render_run, render_status, summary_line
 from sync.schedule import (
@@ -158,23 +158,26 @@ def _publisher_run(
             )
             if plan_only:
                 plan = publisher.plan()
-                problems = [plan.aborted] if plan.aborted else []
-                problems += [
-                    f"fiche {entry.action.fiche} ({entry.action.key}): {entry.error}"
-                    for entry in plan.entries
-                    if entry.error is not None
-                ]
-                return Outcome(render_plan(plan), problems)
+                failures = [(entry.action, entry.error) for entry in plan.entries]
+                return Outcome(render_plan(plan), _problems(plan.aborted, failures))
             report = publisher.run()
-            problems = [report.aborted] if report.aborted else []
-            problems += [
-                f"fiche {result.action.fiche} ({result.action.key}): {result.error}"
-                for result in report.results
-                if result.error is not None
-            ]
-            return Outcome(render_run(report, settings.timezone), problems, report)
+            failures = [(result.action, result.error) for result in report.results]
+            return Outcome(
+                render_run(report, settings.timezone), _problems(report.aborted, failures), report
+            )
     finally:
         engine.dispose()
+
+
+def _problems(aborted: str | None, failures: list[tuple[Action, str | None]]) -> list[str]:
+    """One line per failed action, after the reason the whole run stopped, if it did."""
+    problems = [aborted] if aborted else []
+    problems += [
+        f"fiche {action.fiche} ({action.key}): {error}"
+        for action, error in failures
+        if error is not None
+    ]
+    return problems
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -610,7 +610,7 @@ class Publisher:
             if made_by_failed_call:
                 # The platform made the fiche despite the error: check and finish it.
                 adopted = Observation(None, remote=self.client.dispositif(fiche_id), adopted=True)
-                again = decide(desired, adopted, recreate_deleted=False)
+                again = self._decide(desired, adopted)
                 result = self._carry_out(action, desired, adopted, again, context)
                 return replace(result, created=True)
             self.listings.record_push(key, desired.hashes, desired.digest, self.clock())

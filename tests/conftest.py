@@ -29,17 +29,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def _postgres_url() -> str | None:
-    return os.environ.get("TEST_DATABASE_URL")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a private schema on PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    base = _postgres_url()
+    base = os.environ.get("TEST_DATABASE_URL")
     if base is None:
         pytest.skip("set TEST_DATABASE_URL to run the PostgreSQL variant")
     base = normalise_database_url(base)

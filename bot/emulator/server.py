@@ -422,8 +422,7 @@ class BotApiEmulator:
             if faults:
                 fault = faults.pop(0)
                 raise ApiError(fault.code, fault.description, fault.retry_after)
-        result = handler(params)
-        return result
+        return handler(params)
 
     def record(self, method: str, params: dict[str, Any], ok: bool, description: str) -> None:
         with self._lock:

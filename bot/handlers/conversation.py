@@ -92,16 +92,16 @@ async def forget_asked(update: Update, context: BotContext) -> None:
 
 async def forget_confirmed(update: Update, context: BotContext) -> None:
     await acknowledge(update, context)
-    if update.effective_user is not None:
-        await asyncio.to_thread(context.services.users.forget, update.effective_user.id)
-        log.info("a person deleted their data")
-    if update.effective_chat is not None:
-        # Their language choice also lives in the chat's command menu.
-        await context.bot.delete_my_commands(scope=BotCommandScopeChat(update.effective_chat.id))
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    await asyncio.to_thread(context.services.users.forget, user.id)
+    log.info("a person deleted their data")
+    # Their language choice also lives in the chat's command menu.
+    await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat.id))
     await replace(update, context, privacy_views.forgotten(context.t))
-    if update.effective_chat is not None:
-        # Nothing of theirs stays in memory either (their language, the last press).
-        context.application.drop_chat_data(update.effective_chat.id)
+    # Nothing of theirs stays in memory either (their language, the last press).
+    context.application.drop_chat_data(chat.id)
 
 
 async def expired_button(update: Update, context: BotContext) -> None:
