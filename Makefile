@@ -8,7 +8,7 @@ POT := $(LOCALES)/messages.pot
 BABEL_EXTRACT := $(BIN)/pybabel --quiet extract -F babel.cfg -k N_ -c TRANSLATORS: --no-location \
 	--sort-output --project "Ensemble !" --copyright-holder CESAM --omit-header
 
-.PHONY: install demo test check lint typecheck catalogs-check extract update-catalogs compile-catalogs bench run migrate clean
+.PHONY: install demo test check lint typecheck catalogs-check extract update-catalogs compile-catalogs translations-status content-check bench run migrate clean
 
 install: $(STAMP) compile-catalogs
 
@@ -51,10 +51,17 @@ extract: $(STAMP)
 
 update-catalogs: extract
 	$(BIN)/pybabel update --domain messages --input-file $(POT) --output-dir $(LOCALES) \
-		--no-fuzzy-matching
+		--no-fuzzy-matching --ignore-obsolete
+
+# Per language: messages, translated, and those still awaiting a translator's review.
+translations-status: $(STAMP)
+	@$(BIN)/python -m bot translations status
+
+content-check: $(STAMP)
+	@$(BIN)/python -m bot content check
 
 bench: install
-	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench
 
 run: install
 	$(BIN)/python -m bot

@@ -14,7 +14,23 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="run the bot with long polling (the default)")
     commands.add_parser("demo", help="chat with the bot in this terminal, offline")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    content = commands.add_parser("content", help="the knowledge base in content/")
+    content.add_argument("action", choices=["check"], help="check: validate every entry")
+    translations = commands.add_parser("translations", help="the gettext catalogs in locales/")
+    translations.add_argument("action", choices=["status"], help="status: progress per language")
     args = parser.parse_args(argv)
+
+    if args.command == "translations":
+        from bot.translation_status import print_status
+
+        return print_status(sys.stdout)
+    if args.command == "content":
+        from datetime import UTC, datetime
+
+        from bot.knowledge.check import run_check
+
+        # Checking content needs no configuration; a day's difference in time zone is moot.
+        return run_check(sys.stdout, datetime.now(UTC).date())
 
     if args.command == "demo":
         from bot.demo import run_demo
@@ -36,11 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import ALLOWED_UPDATES, build_application
+    from bot.knowledge import ContentError
     from bot.logs import configure_logging
 
     configure_logging(secrets=[token])
     try:
-        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+        application = build_application(settings)
+    except ContentError as error:
+        print(f"error: the knowledge base in content/ has errors:\n{error}", file=sys.stderr)
+        return 2
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         # Its message quotes the token: say what is wrong without it.
         print("error: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped)", file=sys.stderr)

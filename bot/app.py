@@ -26,9 +26,11 @@ from telegram.ext import (
 from bot.commands import register_everywhere
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
-from bot.handlers import conversation
+from bot.domain.guidance import Guidance
+from bot.handlers import conversation, guidance
 from bot.handlers.common import acknowledge, identify, send
 from bot.i18n import Catalogs
+from bot.knowledge import load_knowledge_base
 from bot.storage import UserRepository, migrate, open_engine
 from bot.views import menu as menu_views
 from bot.views import screen
@@ -48,7 +50,11 @@ def build_application(
     clock: Callable[[], datetime] = utc_now,
     update_processor: BaseUpdateProcessor | None = None,
 ) -> BotApplication:
-    """The bot, its handlers and its resources (opened in post_init, closed in post_shutdown)."""
+    """The bot, its handlers and its resources (opened in post_init, closed in post_shutdown).
+
+    The knowledge base is read here, so that a content error stops the start at once with
+    a ContentError naming it, before any connection is made."""
+    base = load_knowledge_base(clock().astimezone(settings.timezone).date())
 
     async def post_init(application: BotApplication) -> None:
         engine = open_engine(settings.database_url)
@@ -59,6 +65,7 @@ def build_application(
             engine=engine,
             catalogs=catalogs,
             users=UserRepository(engine),
+            guidance=Guidance(base, catalogs),
             clock=clock,
         )
         # After polling has started, so that registering 27 commands and descriptions
@@ -116,13 +123,26 @@ def add_handlers(application: BotApplication) -> None:
     }
     for data, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{data}$"))
+    prefixes = {
+        screen.SECTION_PREFIX: conversation.section_button,
+        screen.TOPIC_PREFIX: guidance.topic_chosen,
+        screen.ENTRY_PREFIX: guidance.entry_chosen,
+    }
+    for prefix, callback in prefixes.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
     application.add_handler(
-        CallbackQueryHandler(conversation.section_button, pattern=f"^{screen.SECTION_PREFIX}")
+        CallbackQueryHandler(guidance.more_topics, pattern=f"^{screen.MORE_TOPICS}$")
     )
     # Every press is answered, even a forged or outdated one.
     application.add_handler(CallbackQueryHandler(conversation.expired_button))
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, conversation.not_understood)
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, guidance.question
+        )
+    )
+    # A command we do not know (a typo, an old one): the list of those we do.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, conversation.show_help)
     )
     application.add_error_handler(on_error)
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.domain.guidance import Guidance
 from bot.i18n import Catalogs, Translator
 from bot.storage import Person, UserRepository
 
@@ -23,6 +24,7 @@ class Services:
     engine: Engine
     catalogs: Catalogs
     users: UserRepository
+    guidance: Guidance
     clock: Callable[[], datetime]
 
 

@@ -123,6 +123,10 @@ def _deliver(text: str, emulator: BotApiEmulator, stdout: TextIO) -> int | None:
         if message is None or not 1 <= number <= len(message.buttons):
             stdout.write(f"(there is no button {number})\n")
             return None
+        url = message.buttons[number - 1].get("url")
+        if url is not None:  # a web link: a phone would open the browser
+            stdout.write(f"(button {number} opens {url})\n")
+            return None
         return emulator.press(DEMO_CHAT, message.message_id, number)
     return emulator.send_message(DEMO_CHAT, text, first_name="Demo", language_code="fr")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -21,6 +22,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+# The `date` method of Translator hides the type inside the class.
+CalendarDate = date
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
@@ -28,6 +32,26 @@ DOMAIN = "messages"
 RLM = "\u200f"
 FSI = "\u2068"
 PDI = "\u2069"
+
+# A run of Latin text inside a right-to-left message: a name such as « Ensemble ! », an
+# acronym, a site address or a command. Its neutral punctuation (the space and "!",
+# the dots of caf.fr) would otherwise take the direction of the Arabic around it and
+# jump to the other end: « !Ensemble ».
+_LATIN_RUN = re.compile(
+    r"[/@]?[A-Za-z\u00c0-\u024f]"
+    r"(?:[A-Za-z\u00c0-\u024f0-9'’.\-/@_]|[ \u00a0](?=[/@]?[A-Za-z\u00c0-\u024f0-9]))*"
+    r"(?:[ \u00a0]?[!?](?![A-Za-z]))?"
+)
+# Markup and text already isolated are left alone.
+_SKIP = re.compile(f"(<[^>]*>|{FSI}[^{PDI}]*{PDI})")
+
+
+def isolate_latin_runs(text: str) -> str:
+    """Wrap each Latin run of an RTL text in FSI…PDI, outside tags and existing isolates."""
+    parts = _SKIP.split(text)
+    for index in range(0, len(parts), 2):  # even indexes: plain text between the skipped parts
+        parts[index] = _LATIN_RUN.sub(lambda run: f"{FSI}{run.group(0)}{PDI}", parts[index])
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -138,11 +162,12 @@ class Translator:
         return template.format(**{name: self.isolate(value) for name, value in values.items()})
 
     def finish(self, text: str) -> str:
-        """The text as sent: RTL messages start with a strong RTL mark, so clients align them
-        right even when they begin with a digit, an emoji or a Latin word."""
-        if self.language.rtl and not text.startswith(RLM):
-            return RLM + text
-        return text
+        """The text as sent. RTL messages start with a strong RTL mark, so clients align them
+        right even when they begin with a digit, an emoji or a Latin word, and their Latin
+        runs are isolated so their punctuation stays with them."""
+        if not self.language.rtl or text.startswith(RLM):
+            return text
+        return RLM + isolate_latin_runs(text)
 
     # Digits: Babel writes Latin digits (its default numbering system) in every locale.
     # That is deliberate: phone numbers, addresses and the dates on French letters are
@@ -152,6 +177,10 @@ class Translator:
 
     def date(self, value: date) -> str:
         return str(format_date(value, format="full", locale=self.locale))
+
+    def day(self, value: CalendarDate) -> str:
+        """A date without the weekday, e.g. « 26 novembre 2026 »."""
+        return str(format_date(value, format="long", locale=self.locale))
 
     def time(self, value: datetime, zone: tzinfo) -> str:
         """Hours and minutes in `zone` (people live in local time, storage is UTC)."""

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from bot.emulator.entities import parse_html
 from bot.emulator.launch import bot_environment
 from bot.emulator.server import Call
 from bot.i18n import LANGUAGES, RLM, Catalogs, Language
+from bot.knowledge import load_knowledge_base
+from bot.views import guidance as guidance_views
 from bot.views import menu as menu_views
 from tests.conftest import TOKEN, BotProcess
 
@@ -32,7 +35,9 @@ SCRIPTS = {
 }
 _user_ids = itertools.count(1000)
 CATALOGS = Catalogs()
-FRENCH_GREETING = parse_html(menu_views.greeting(CATALOGS.translator("fr")).text).text
+BASE = load_knowledge_base(date(2026, 11, 26))
+FRENCH_GREETING = parse_html(menu_views.greeting(CATALOGS.translator("fr"), BASE).text).text
+MENU_BUTTONS = 9  # emergencies; 4 topics; workshops, more topics; my data, language
 
 
 def plain(screen_text: str) -> str:
@@ -78,10 +83,11 @@ def test_each_language_greets_in_its_own_script(
     greeting = start_and_pick(emulator, user, language.name, hint=None)
     settle(emulator, user)
 
-    assert greeting.text == plain(menu_views.greeting(CATALOGS.translator(language.code)).text)
+    t = CATALOGS.translator(language.code)
+    assert greeting.text == plain(menu_views.greeting(t, BASE).text)
     assert SCRIPTS[language.code].search(greeting.text)
     assert (greeting.text == FRENCH_GREETING) == (language.code == "fr")
-    assert len(greeting.buttons) == 6
+    assert len(greeting.buttons) == MENU_BUTTONS
     if language.rtl:
         assert all(message.text.startswith(RLM) for message in emulator.bot_messages(user))
     # The picker became a confirmation without buttons, in the chosen language.
@@ -111,7 +117,7 @@ def test_the_guess_from_telegram_comes_first_but_the_choice_wins(
     emulator.send_message(user, "what?", language_code="uk-UA")
     emulator.wait_for_bot_messages(user, 3)
     reply = emulator.bot_messages(user)[2]
-    assert reply.text == plain(menu_views.not_understood(CATALOGS.translator("en")).text)
+    assert reply.text == plain(guidance_views.no_answer(CATALOGS.translator("en"), BASE).text)
 
     emulator.send_message(user, "/language", language_code="uk-UA")
     emulator.wait_for_bot_messages(user, 4)
@@ -160,18 +166,36 @@ def test_languages_without_a_telegram_interface_get_commands_in_their_chat(
     assert [c["description"] for c in commands][1] == t.finish(t.gettext("Menu principal"))
 
 
-def test_menu_sections_and_back(live_bot: tuple[BotApiEmulator, BotProcess]) -> None:
+def test_menu_topic_entry_and_back(live_bot: tuple[BotApiEmulator, BotProcess]) -> None:
     emulator, _ = live_bot
     user = next(_user_ids)
     greeting = start_and_pick(emulator, user, "English", hint="en")
+    screen = lambda: emulator.bot_messages(user)[1]  # noqa: E731 - edited in place throughout
     emulator.press(user, greeting.message_id, 2)  # Housing
-    emulator.wait_until(lambda: emulator.bot_messages(user)[1].buttons != greeting.buttons)
-    page = emulator.bot_messages(user)[1]
-    assert page.text.startswith("Housing")
-    assert len(page.buttons) == 1
-    emulator.press(user, page.message_id, 1)  # back to the menu
-    emulator.wait_until(lambda: len(emulator.bot_messages(user)[1].buttons) == 6)
+    emulator.wait_until(lambda: screen().text.startswith("🏠 Housing"))
+    titles = [button["text"] for button in screen().buttons]
+    housing = BASE.topic("logement")
+    assert housing is not None
+    assert len(titles) == len(housing.entries) + 1
+    emulator.press(user, greeting.message_id, 1)  # the first entry: social housing
+    t = CATALOGS.translator("en")
+    entry = housing.entries[0]
+    emulator.wait_until(
+        lambda: screen().text == plain(guidance_views.entry_page(t, BASE, entry).text)
+    )
+    page = screen()
+    assert "Source: service-public.fr" in page.text
+    assert any(
+        b.get("url", "").startswith("https://www.demande-logement-social.gouv.fr")
+        for b in page.buttons
+    )
+    labels = [button["text"] for button in page.buttons]
+    emulator.press(user, page.message_id, labels.index("⬅️ Housing") + 1)
+    emulator.wait_until(lambda: [b["text"] for b in screen().buttons] == titles)
+    emulator.press(user, page.message_id, len(titles))  # Menu
+    emulator.wait_until(lambda: len(screen().buttons) == MENU_BUTTONS)
     settle(emulator, user)
+    assert len(emulator.bot_messages(user)) == 3  # picker, the screen edited in place, help
     assert emulator.unanswered_callbacks() == []
     assert refused(emulator, user) == []
 
@@ -182,8 +206,8 @@ def test_a_double_press_is_answered_twice_and_shows_no_error(
     emulator, _ = live_bot
     user = next(_user_ids)
     greeting = start_and_pick(emulator, user, "English", hint="en")
-    emulator.press_data(user, greeting.message_id, "section:housing")
-    emulator.press_data(user, greeting.message_id, "section:housing")
+    emulator.press_data(user, greeting.message_id, "topic:logement")
+    emulator.press_data(user, greeting.message_id, "topic:logement")
     settle(emulator, user)
     assert emulator.unanswered_callbacks() == []
     # Only Telegram's "not modified" for the second edit; the person sees no error.
@@ -195,7 +219,7 @@ def test_a_person_sees_and_deletes_their_data(live_bot: tuple[BotApiEmulator, Bo
     emulator, bot = live_bot
     user = next(_user_ids)
     greeting = start_and_pick(emulator, user, "Français", hint="fr")
-    emulator.press(user, greeting.message_id, 5)  # Mes données
+    emulator.press(user, greeting.message_id, 8)  # Mes données
     emulator.wait_until(lambda: str(user) in emulator.bot_messages(user)[1].text)
     emulator.press(user, greeting.message_id, 1)  # Effacer mes données
     emulator.wait_until(lambda: "vraiment" in emulator.bot_messages(user)[1].text)
@@ -272,3 +296,109 @@ def test_the_bot_stays_silent_in_groups_and_stores_no_one(
     with sqlite3.connect(database) as connection:
         known = connection.execute("SELECT 1 FROM users WHERE telegram_id = ?", (bystander,))
         assert known.fetchall() == []
+
+
+def ask(emulator: BotApiEmulator, user: int, question: str) -> ChatMessage:
+    count = len(emulator.bot_messages(user))
+    emulator.send_message(user, question)
+    emulator.wait_for_bot_messages(user, count + 1)
+    return emulator.bot_messages(user)[count]
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=[language.code for language in LANGUAGES])
+def test_each_language_reads_a_housing_entry_in_its_own_script(
+    live_bot: tuple[BotApiEmulator, BotProcess], language: Language
+) -> None:
+    emulator, _ = live_bot
+    user = next(_user_ids)
+    greeting = start_and_pick(emulator, user, language.name, hint=None)
+    emulator.press(user, greeting.message_id, 2)  # Housing
+    emulator.wait_until(
+        lambda: emulator.bot_messages(user)[1].text.startswith(RLM + "🏠" if language.rtl else "🏠")
+    )
+    topic = emulator.bot_messages(user)[1]
+    emulator.press(user, greeting.message_id, 1)  # the social-housing entry
+    emulator.wait_until(lambda: emulator.bot_messages(user)[1].text != topic.text)
+    entry = emulator.bot_messages(user)[1]
+    settle(emulator, user)
+    t = CATALOGS.translator(language.code)
+    social = BASE.entry("logement-social-demande")
+    assert social is not None
+    assert entry.text == plain(guidance_views.entry_page(t, BASE, social).text)
+    for screen in (topic, entry):
+        assert SCRIPTS[language.code].search(screen.text) or language.code == "fr"
+        assert screen.text.startswith(RLM) == language.rtl
+    assert refused(emulator, user) == []
+
+
+def test_a_french_question_finds_the_social_housing_entry(
+    live_bot: tuple[BotApiEmulator, BotProcess],
+) -> None:
+    emulator, _ = live_bot
+    user = next(_user_ids)
+    start_and_pick(emulator, user, "Français", hint="fr")
+    answer = ask(emulator, user, "comment faire une demande de logement social")
+    assert answer.text.startswith("🏠 Demander un logement social (HLM)")
+    assert refused(emulator, user) == []
+
+
+def test_someone_sleeping_outside_tonight_gets_115_first(
+    live_bot: tuple[BotApiEmulator, BotProcess],
+) -> None:
+    emulator, _ = live_bot
+    user = next(_user_ids)
+    start_and_pick(emulator, user, "Français", hint="fr")
+    answer = ask(emulator, user, "je n'ai pas de logement ce soir, je dors dehors")
+    first_paragraph = answer.text.split("\n\n")[0]
+    assert "115" in first_paragraph
+
+
+def test_an_arabic_word_returns_housing_entries_in_arabic(
+    live_bot: tuple[BotApiEmulator, BotProcess],
+) -> None:
+    emulator, _ = live_bot
+    user = next(_user_ids)
+    start_and_pick(emulator, user, "العربية", hint="ar")
+    answer = ask(emulator, user, "سكن")
+    t = CATALOGS.translator("ar")
+    housing = BASE.topic("logement")
+    assert housing is not None
+    titles = {"➡️ " + t.gettext(entry.title) for entry in housing.entries}
+    shown = [
+        button["text"]
+        for button in answer.buttons
+        if button.get("callback_data", "").startswith("entry:")
+    ]
+    if not shown:  # one clear answer: the entry itself
+        assert any(
+            plain(t.finish(t.gettext(e.title))).strip(RLM) in answer.text for e in housing.entries
+        )
+    else:
+        assert set(shown) <= titles
+    assert answer.text.startswith(RLM)
+    assert SCRIPTS["ar"].search(answer.text)
+
+
+def test_a_question_nobody_can_answer_gets_a_way_forward(
+    live_bot: tuple[BotApiEmulator, BotProcess],
+) -> None:
+    emulator, _ = live_bot
+    user = next(_user_ids)
+    start_and_pick(emulator, user, "English", hint="en")
+    answer = ask(emulator, user, "xylophone quantum zebra")
+    assert answer.text == plain(guidance_views.no_answer(CATALOGS.translator("en"), BASE).text)
+    assert "112" in answer.text
+    assert any(b.get("callback_data") == "entry:ensemble-presentation" for b in answer.buttons)
+
+
+def test_questions_stay_out_of_the_logs(emulator: BotApiEmulator, tmp_path: Path) -> None:
+    bot = BotProcess(emulator, tmp_path, f"sqlite:///{tmp_path / 'bot.db'}")
+    try:
+        emulator.wait_for_polling(timeout=30)
+        user = next(_user_ids)
+        secret = "ma voisine Zoubida Khaled me menace"
+        emulator.send_message(user, secret)
+        emulator.wait_for_bot_messages(user, 1)
+    finally:
+        output = bot.stop()
+    assert "Zoubida" not in output

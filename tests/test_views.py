@@ -9,11 +9,13 @@ import pytest
 
 from bot.emulator.entities import parse_html, utf16_length
 from bot.i18n import LANGUAGES, RLM, Catalogs, Language
+from bot.knowledge import load_knowledge_base
 from bot.storage import Person
 from bot.views import language, menu, privacy
 from bot.views.screen import Screen
 
 CATALOGS = Catalogs()
+BASE = load_knowledge_base(datetime(2026, 11, 26, tzinfo=UTC).date())
 PERSON = Person(123456789, "ps", datetime(2026, 1, 2, 8, 0, tzinfo=UTC), datetime.now(UTC))
 
 
@@ -22,10 +24,9 @@ def every_screen(code: str) -> list[Screen]:
     return [
         language.language_picker(t),
         language.language_chosen(t),
-        menu.greeting(t),
-        menu.main_menu(t),
+        menu.greeting(t, BASE),
+        menu.main_menu(t, BASE),
         menu.help_text(t),
-        menu.not_understood(t),
         menu.something_went_wrong(t),
         *(menu.coming_soon(t, key) for key in menu.SECTIONS),
         privacy.my_data(t, PERSON, ZoneInfo("Europe/Paris")),

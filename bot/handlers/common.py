@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.i18n import guess_language
-from bot.views.screen import Screen
+from bot.views.screen import Screen, split_text
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,22 @@ async def acknowledge(update: Update, context: BotContext, notice: str | None = 
 
 
 async def send(update: Update, context: BotContext, screen: Screen) -> None:
-    """Send the screen as a new message in the update's chat."""
+    """Send the screen as a new message in the update's chat (several, if it is too long:
+    the buttons go under the last one)."""
     chat = update.effective_chat
     if chat is None:
         return
-    await context.bot.send_message(chat.id, screen.text, reply_markup=screen.keyboard)
+    parts = split_text(screen.text)
+    for part in parts[:-1]:
+        await context.bot.send_message(chat.id, part)
+    await context.bot.send_message(chat.id, parts[-1], reply_markup=screen.keyboard)
 
 
 async def replace(update: Update, context: BotContext, screen: Screen) -> None:
     """Show the screen in place of the message whose button was pressed."""
     query = update.callback_query
-    if query is None or query.message is None:
+    if query is None or query.message is None or len(split_text(screen.text)) > 1:
+        # A screen longer than one message cannot take the place of one.
         await send(update, context, screen)
         return
     try:

@@ -26,15 +26,11 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def show_menu(update: Update, context: BotContext) -> None:
-    await send(update, context, menu_views.main_menu(context.t))
+    await send(update, context, menu_views.main_menu(context.t, context.services.guidance.base))
 
 
 async def show_help(update: Update, context: BotContext) -> None:
     await send(update, context, menu_views.help_text(context.t))
-
-
-async def not_understood(update: Update, context: BotContext) -> None:
-    await send(update, context, menu_views.not_understood(context.t))
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
@@ -48,7 +44,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     context.t = t = services.catalogs.translator(code)
     await acknowledge(update, context)
     await replace(update, context, language_views.language_chosen(t))
-    await send(update, context, menu_views.greeting(t))
+    await send(update, context, menu_views.greeting(t, services.guidance.base))
     if update.effective_chat is not None:
         try:
             await register_for_chat(context.bot, update.effective_chat.id, t)
@@ -64,7 +60,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
 
 async def menu_button(update: Update, context: BotContext) -> None:
     await acknowledge(update, context)
-    await replace(update, context, menu_views.main_menu(context.t))
+    await replace(update, context, menu_views.main_menu(context.t, context.services.guidance.base))
 
 
 async def section_button(update: Update, context: BotContext) -> None:

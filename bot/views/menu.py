@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.views.screen import CHOOSE_LANGUAGE, MENU, MY_DATA, SECTION_PREFIX, Screen, keyboard
+from bot.knowledge import KnowledgeBase, Topic
+from bot.views.screen import (
+    CHOOSE_LANGUAGE,
+    MENU,
+    MORE_TOPICS,
+    MY_DATA,
+    SECTION_PREFIX,
+    TOPIC_PREFIX,
+    Button,
+    Screen,
+    in_rows,
+    keyboard,
+)
 
-# The sections of the main menu, in display order: (key, emoji).
-SECTIONS = ("workshops", "housing", "caf", "rights")
-_EMOJI = {"workshops": "📅", "housing": "🏠", "caf": "💶", "rights": "📄"}
+# Sections of the main menu that are not knowledge-base topics, and are not ready yet.
+SECTIONS = ("workshops",)
 
 
 def section_title(t: Translator, key: str) -> str:
-    titles = {
-        "workshops": t.gettext("Ateliers"),
-        "housing": t.gettext("Logement"),
-        "caf": t.gettext("Aides de la CAF"),
-        "rights": t.gettext("Droits et démarches"),
-    }
+    titles = {"workshops": t.gettext("Ateliers")}
     return titles[key]
 
 
-def _menu_keyboard(t: Translator) -> list[list[tuple[str, str]]]:
-    sections = [
-        (f"{_EMOJI[key]} {section_title(t, key)}", SECTION_PREFIX + key) for key in SECTIONS
-    ]
+def _topic_button(t: Translator, topic: Topic) -> Button:
+    return (f"{topic.emoji} {t.gettext(topic.title)}", TOPIC_PREFIX + topic.id)
+
+
+def _menu_keyboard(t: Translator, base: KnowledgeBase) -> list[list[Button]]:
+    """Emergencies alone on top (one tap), then two buttons a row: readable on a phone."""
+    buttons = [_topic_button(t, topic) for topic in base.on_menu("main")]
+    buttons.append(("📅 " + section_title(t, "workshops"), SECTION_PREFIX + "workshops"))
+    if base.on_menu("more"):
+        buttons.append(("➕ " + t.gettext("Autres thèmes"), MORE_TOPICS))
     return [
-        sections[0:2],
-        sections[2:4],
+        *([_topic_button(t, topic)] for topic in base.on_menu("emergency")),
+        *in_rows(buttons, 2),
         [
             ("🔒 " + t.gettext("Mes données"), MY_DATA),
             ("🌍 " + t.gettext("Langue"), CHOOSE_LANGUAGE),
@@ -34,33 +46,43 @@ def _menu_keyboard(t: Translator) -> list[list[tuple[str, str]]]:
     ]
 
 
-def back_to_menu(t: Translator) -> list[tuple[str, str]]:
+def back_to_menu(t: Translator) -> list[Button]:
     """The row that leads back to the main menu."""
-    return [("⬅️ " + t.gettext("Menu"), MENU)]
+    return [("☰ " + t.gettext("Menu"), MENU)]
 
 
-def main_menu(t: Translator) -> Screen:
-    return Screen(t.finish(t.gettext("Que voulez-vous faire ?")), keyboard(_menu_keyboard(t)))
+def main_menu(t: Translator, base: KnowledgeBase) -> Screen:
+    text = "\n\n".join(
+        [
+            t.gettext("Que voulez-vous faire ?"),
+            t.gettext("Vous pouvez aussi écrire votre question."),
+        ]
+    )
+    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base)))
 
 
-def greeting(t: Translator) -> Screen:
+def greeting(t: Translator, base: KnowledgeBase) -> Screen:
     """Shown once a language is chosen: who I am, what I keep, then the menu."""
     text = "\n\n".join(
         [
             "👋 " + t.gettext("Bonjour ! Je suis l'assistant d'« Ensemble ! », à Dijon."),
             t.gettext(
-                "Je vous explique le logement, les aides de la CAF, vos droits et vos "
-                "démarches. Je vous inscris aussi aux ateliers."
+                "Je vous explique le logement, les aides de la CAF (Caisse d'allocations "
+                "familiales), vos droits et vos "
+                "démarches. Bientôt, je pourrai aussi vous inscrire aux ateliers."
             ),
             # TRANSLATORS: « Mes données » is the label of a menu button: use the same words.
             t.gettext(
                 "Je garde seulement votre identifiant Telegram, votre langue et la date de "
                 "vos messages. Vous pouvez les voir ou les effacer dans « Mes données »."
             ),
-            t.gettext("Que voulez-vous faire ?"),
+            t.gettext(
+                "Choisissez un thème, ou écrivez votre question avec vos mots, par exemple : "
+                "« Comment demander un logement social ? »"
+            ),
         ]
     )
-    return Screen(t.finish(text), keyboard(_menu_keyboard(t)))
+    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base)))
 
 
 def coming_soon(t: Translator, key: str) -> Screen:
@@ -73,13 +95,6 @@ def coming_soon(t: Translator, key: str) -> Screen:
     return Screen(t.finish(text), keyboard([back_to_menu(t)]))
 
 
-def not_understood(t: Translator) -> Screen:
-    return Screen(
-        t.finish(t.gettext("Je n'ai pas compris. Choisissez dans le menu :")),
-        keyboard(_menu_keyboard(t)),
-    )
-
-
 def help_text(t: Translator) -> Screen:
     lines = [
         t.gettext("Je suis l'assistant d'« Ensemble ! ». Voici les commandes :"),
@@ -88,6 +103,7 @@ def help_text(t: Translator) -> Screen:
         "/help – " + t.gettext("cette aide"),
         "",
         t.gettext("Vous pouvez aussi appuyer sur les boutons sous mes messages."),
+        t.gettext("Vous pouvez aussi écrire votre question."),
     ]
     return Screen(t.finish("\n".join(lines)), keyboard([back_to_menu(t)]))
 

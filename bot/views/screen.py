@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
 
 # Callback data: short, stable strings (Telegram allows 64 bytes).
 LANGUAGE_PREFIX = "lang:"
@@ -15,6 +16,9 @@ SECTION_PREFIX = "section:"
 MY_DATA = "data:show"
 FORGET = "data:forget"
 FORGET_CONFIRMED = "data:forget:yes"
+TOPIC_PREFIX = "topic:"
+ENTRY_PREFIX = "entry:"
+MORE_TOPICS = "topics:more"
 
 
 @dataclass(frozen=True)
@@ -23,12 +27,61 @@ class Screen:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from rows of (label, callback data)."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+@dataclass(frozen=True)
+class Url:
+    """A button that opens a web page."""
+
+    label: str
+    url: str
 
 
-def in_rows(buttons: Sequence[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:
+Button = tuple[str, str] | Url
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data) and web links."""
+    return InlineKeyboardMarkup([[_button(button) for button in row] for row in rows if row])
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    if isinstance(button, Url):
+        return InlineKeyboardButton(button.label, url=button.url)
+    label, data = button
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Messages of at most `limit` UTF-16 units, cut between paragraphs.
+
+    Renderers keep markup inside a paragraph, so a cut there never splits a tag. The limit
+    counts the markup too: a little stricter than Telegram, never looser."""
+    if _utf16(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        while _utf16(paragraph) > limit:  # one paragraph longer than a message: cut by lines
+            cut = paragraph.rfind("\n", 0, limit // 2) if "\n" in paragraph else -1
+            cut = cut if cut > 0 else limit // 2
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(paragraph[:cut])
+            paragraph = paragraph[cut:].lstrip("\n")
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if _utf16(candidate) > limit:
+            parts.append(current)
+            current = paragraph
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def in_rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
     return [list(buttons[start : start + width]) for start in range(0, len(buttons), width)]

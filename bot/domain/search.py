@@ -1,0 +1,273 @@
+"""Answering a free-text question from the knowledge base, in any of the eight languages.
+
+Each entry is indexed once per language (its translated title, search words, answer and
+steps). A question's words are matched against the whole vocabulary: exactly, by a shared
+stem (inflections: « logements », « жилья »), or within a small edit distance (typos)
+with rapidfuzz. Matches are scored with BM25, an entry taking its best language, the
+reader's own language first on equal scores. Emergency entries that match well come first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.domain.text import words
+
+# Field weights: people type the words of a title or a synonym more than those of a body.
+TITLE_WEIGHT = 3.0
+KEYWORDS_WEIGHT = 3.0
+BODY_WEIGHT = 1.0
+# BM25's usual constants.
+_K1 = 1.2
+_B = 0.75
+# Words this short are matched exactly only: one typo in three letters is another word.
+_FUZZY_FROM = 4
+_FUZZY_CUTOFF = 80.0
+_STEM_FROM = 5
+_STEM_SIMILARITY = 0.9
+# A word in more than this share of a language's entries links nothing to anything.
+_COMMON_SHARE = 0.5
+_COMMON_FROM = 20  # documents in the language: fewer say nothing about a word
+# A result must score at least this much, and the others this share of the best one.
+MIN_SCORE = 2.0
+_KEEP_SHARE = 0.45
+# The best result is shown at once when it leads the next one by this factor.
+_CLEAR_LEAD = 1.6
+_OWN_LANGUAGE_BONUS = 1.05
+# An emergency entry that scores this close to the best goes first: a wrong number first
+# costs a second, a missing one in danger costs much more.
+_URGENT_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Document:
+    """One entry in one language, as the index sees it."""
+
+    entry_id: str
+    language: str
+    title: str
+    keywords: str
+    body: str
+    emergency: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry_id: str
+    score: float
+    emergency: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What search found: the entries to offer, best first, and whether the first is clear."""
+
+    hits: tuple[Hit, ...]
+    clear: bool
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits)
+
+
+class SearchIndex:
+    """An immutable index over every entry in every language."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self._documents: list[Document] = list(documents)
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        # Two content words in a row (« logement social »): the entry that says the same
+        # thing as the question, not only the same words, comes first.
+        self._pairs: dict[str, dict[int, float]] = defaultdict(dict)
+        fields = [
+            [
+                (words(document.title), TITLE_WEIGHT),
+                (words(document.keywords), KEYWORDS_WEIGHT),
+                (words(document.body), BODY_WEIGHT),
+            ]
+            for document in self._documents
+        ]
+        self._common = _common_words(self._documents, fields)
+        lengths: list[float] = []
+        for number, document_fields in enumerate(fields):
+            length = 0.0
+            for found, weight in document_fields:
+                for word in found:
+                    postings = self._postings[word]
+                    postings[number] = postings.get(number, 0.0) + weight
+                    length += weight
+                for pair in self._pairs_of(found):
+                    postings = self._pairs[pair]
+                    postings[number] = postings.get(number, 0.0) + weight
+            lengths.append(length)
+        self._lengths = lengths
+        self._average_length = sum(lengths) / len(lengths) if lengths else 1.0
+        count = len(self._documents)
+        self._idf = {
+            word: math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
+            for word, postings in (*self._postings.items(), *self._pairs.items())
+        }
+        # Words by first (and second) letter and length, for fuzzy matching: an 80 % match
+        # is within a length band, and a typo rarely hits the first two letters at once.
+        by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in self._postings:
+            by_start[(word[0], len(word))].append(word)
+            if len(word) > 1:
+                by_start[("?" + word[1], len(word))].append(word)
+        self._by_start = {key: tuple(sorted(group)) for key, group in by_start.items()}
+        self._band = lru_cache(maxsize=4096)(self._band_uncached)
+        self._sorted = sorted(self._postings)
+
+    @property
+    def size(self) -> int:
+        return len(self._documents)
+
+    @property
+    def vocabulary(self) -> int:
+        return len(self._postings)
+
+    def _band_uncached(self, start: str, length: int) -> tuple[str, ...]:
+        """Words beginning with `start` (`?x`: whose second letter is x) whose length allows
+        an 80 % match."""
+        low, high = math.ceil(length * 2 / 3), math.floor(length * 3 / 2)
+        return tuple(
+            w for size in range(low, high + 1) for w in self._by_start.get((start, size), ())
+        )
+
+    def _nearest(self, word: str, start: str) -> list[tuple[str, float]]:
+        return [
+            (candidate, score / 100)
+            for candidate, score, _ in process.extract(
+                word,
+                self._band(start, len(word)),
+                scorer=fuzz.ratio,
+                score_cutoff=_FUZZY_CUTOFF,
+                limit=8,
+            )
+        ]
+
+    def _expand(self, word: str) -> list[tuple[str, float, float]]:
+        """Vocabulary words that stand for a question's word: (word, similarity, weight).
+
+        A known word brings its inflections (a shared stem) but no look-alikes: « faire »
+        must not also mean « maire ». An unknown word is taken for a typo of its nearest
+        words. A variant never weighs more than the word itself, however rare it is."""
+        if word in self._postings:
+            idf = self._idf[word]
+            found = [(word, 1.0, idf)]
+            found += [(v, _STEM_SIMILARITY, min(idf, self._idf[v])) for v in self._stems(word)]
+            return found
+        matches: dict[str, float] = {}
+        if len(word) >= _FUZZY_FROM:
+            # Else the first letter is the typo: replaced (« lpgement »), missing (« ogement »)
+            # or one too many (« klogement »).
+            matches.update(
+                self._nearest(word, word[0])
+                or self._nearest(word, "?" + word[1])
+                or self._nearest(word, "?" + word[0])
+                or self._nearest(word, word[1])
+            )
+        for variant in self._stems(word):
+            matches.setdefault(variant, _STEM_SIMILARITY)
+        return [(term, similarity, self._idf[term]) for term, similarity in matches.items()]
+
+    def _stems(self, word: str) -> list[str]:
+        """Words sharing the first 70 % of this one (at least 5 letters), and the known words
+        this one starts with: its inflections."""
+        if len(word) < _STEM_FROM:
+            return []
+        stem = word[: max(_STEM_FROM, math.ceil(len(word) * 0.7))]
+        longest = math.floor(len(word) * 3 / 2)
+        found = []
+        # The sorted vocabulary holds the words starting with `stem` in one run.
+        for candidate in itertools.islice(self._sorted, bisect_left(self._sorted, stem), None):
+            if not candidate.startswith(stem):
+                break
+            if candidate != word and len(candidate) <= longest:
+                found.append(candidate)
+        found += [
+            word[:end] for end in range(_STEM_FROM, len(stem)) if word[:end] in self._postings
+        ]
+        return found
+
+    def search(self, question: str, language: str, limit: int = 3) -> Answer:
+        """The best entries for a question, in the reader's language first."""
+        scores: dict[int, float] = defaultdict(float)
+        asked = words(question)
+        for pair in dict.fromkeys(self._pairs_of(asked)):
+            for number, weight in self._pairs.get(pair, {}).items():
+                scores[number] += self._gain(number, weight, 1.0, self._idf[pair])
+        # Words such as « de » or « the » weigh nothing and cost a pass over most documents.
+        for word in dict.fromkeys(w for w in asked if w not in self._common):
+            best: dict[int, float] = {}
+            for term, similarity, idf in self._expand(word):
+                for number, weight in self._postings[term].items():
+                    norm = 1 - _B + _B * self._lengths[number] / self._average_length
+                    gain = (
+                        similarity * similarity * idf * weight * (_K1 + 1) / (weight + _K1 * norm)
+                    )
+                    # A word counts once per document, by its best match.
+                    if gain > best.get(number, 0.0):
+                        best[number] = gain
+            for number, gain in best.items():
+                scores[number] += gain
+        return self._rank(scores, language, limit)
+
+    def _pairs_of(self, found: list[str]) -> list[str]:
+        """Consecutive uncommon words as one term, each cut to its first five letters so
+        that « demande de logement » and « demander un logement » meet."""
+        content = [word[:_STEM_FROM] for word in found if word not in self._common]
+        return [f"{first} {second}" for first, second in itertools.pairwise(content)]
+
+    def _gain(self, number: int, weight: float, similarity: float, idf: float) -> float:
+        """BM25's share of one term in one document, scaled by how well the term matched."""
+        norm = 1 - _B + _B * self._lengths[number] / self._average_length
+        saturation = weight * (_K1 + 1) / (weight + _K1 * norm)
+        return similarity * similarity * idf * saturation
+
+    def _rank(self, scores: dict[int, float], language: str, limit: int) -> Answer:
+        by_entry: dict[str, Hit] = {}
+        for number, score in scores.items():
+            document = self._documents[number]
+            if document.language == language:
+                score *= _OWN_LANGUAGE_BONUS
+            known = by_entry.get(document.entry_id)
+            if known is None or score > known.score:
+                by_entry[document.entry_id] = Hit(document.entry_id, score, document.emergency)
+        ranked = sorted(by_entry.values(), key=lambda hit: (-hit.score, hit.entry_id))
+        if not ranked or ranked[0].score < MIN_SCORE:
+            return Answer((), clear=False)
+        top = ranked[0].score
+        kept = [hit for hit in ranked if hit.score >= top * _KEEP_SHARE][:limit]
+        # Someone in danger must see the number first, even if another entry scored higher.
+        urgent = [hit for hit in kept if hit.emergency and hit.score >= top * _URGENT_SHARE]
+        if urgent:
+            kept = [urgent[0]] + [hit for hit in kept if hit is not urgent[0]]
+            return Answer(tuple(kept), clear=True)
+        clear = len(ranked) == 1 or top >= ranked[1].score * _CLEAR_LEAD
+        return Answer(tuple(kept), clear=clear)
+
+
+def _common_words(
+    documents: list[Document], fields: list[list[tuple[list[str], float]]]
+) -> frozenset[str]:
+    """Words found in a large share of one language's documents: « de », « the », « و »."""
+    per_language: dict[str, int] = defaultdict(int)
+    frequency: dict[tuple[str, str], int] = defaultdict(int)
+    for document, document_fields in zip(documents, fields, strict=True):
+        per_language[document.language] += 1
+        for word in {word for found, _ in document_fields for word in found}:
+            frequency[(document.language, word)] += 1
+    return frozenset(
+        word
+        for (language, word), count in frequency.items()
+        if per_language[language] >= _COMMON_FROM and count > _COMMON_SHARE * per_language[language]
+    )
