@@ -39,7 +39,11 @@ PDI = "\u2069"
 # jump to the other end: « !Ensemble ».
 _LATIN_RUN = re.compile(
     r"[/@]?[A-Za-z\u00c0-\u024f]"
-    r"(?:[A-Za-z\u00c0-\u024f0-9'’.\-/@_]|[ \u00a0](?=[/@]?[A-Za-z\u00c0-\u024f0-9]))*"
+    r"(?:[A-Za-z\u00c0-\u024f0-9'’\-_]"
+    # Inner punctuation and spaces only when Latin text follows (caf.fr, Mon Compte): a
+    # sentence's final full stop belongs to the Arabic sentence, not to the name.
+    r"|[./@](?=[A-Za-z\u00c0-\u024f0-9])"
+    r"|[ \u00a0](?=[/@]?[A-Za-z\u00c0-\u024f0-9]))*"
     r"(?:[ \u00a0]?[!?](?![A-Za-z]))?"
 )
 # Markup and text already isolated are left alone.

@@ -54,3 +54,9 @@ def test_every_string_is_translated_and_keeps_its_placeholders(code: str) -> Non
             for hint, limit in LIMITS.items():
                 if any(hint in comment for comment in message.auto_comments):
                     assert len(string) <= limit, f"{code}: too long {string!r}"
+
+
+def test_no_message_looks_like_a_percent_format() -> None:
+    """We format with str.format; a « 10 % du loyer » read as `% d` breaks `pybabel compile`."""
+    flagged = [message.id for message in TEMPLATE if "python-format" in message.flags]
+    assert flagged == []

@@ -15,6 +15,7 @@ from bot.i18n import (
     Catalogs,
     MissingCatalogError,
     guess_language,
+    isolate_latin_runs,
     picker_order,
 )
 
@@ -107,3 +108,26 @@ def test_catalogs_compile_in_memory_when_no_mo_file_exists(tmp_path: Path) -> No
     assert fresh.translator("ru").gettext("Menu principal") == CATALOGS.translator("ru").gettext(
         "Menu principal"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("مرحبا «Ensemble !» هنا", f"مرحبا «{FSI}Ensemble !{PDI}» هنا"),
+        ("اسألوا CAF.", f"اسألوا {FSI}CAF{PDI}."),
+        ("على caf.fr اليوم", f"على {FSI}caf.fr{PDI} اليوم"),
+        ("اكتبوا /menu الآن", f"اكتبوا {FSI}/menu{PDI} الآن"),
+        ('<a href="https://caf.fr">CAF</a>', f'<a href="https://caf.fr">{FSI}CAF{PDI}</a>'),
+        (f"{FSI}Ensemble !{PDI} هنا", f"{FSI}Ensemble !{PDI} هنا"),
+        ("الرقم 3230", "الرقم 3230"),
+    ],
+)
+def test_latin_runs_in_right_to_left_text_are_isolated_with_their_punctuation(
+    text: str, expected: str
+) -> None:
+    assert isolate_latin_runs(text) == expected
+
+
+def test_only_right_to_left_messages_isolate_latin_runs() -> None:
+    assert CATALOGS.translator("ar").finish("«Ensemble !»") == f"{RLM}«{FSI}Ensemble !{PDI}»"
+    assert CATALOGS.translator("ru").finish("«Ensemble !»") == "«Ensemble !»"

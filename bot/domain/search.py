@@ -19,7 +19,11 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from bot.domain.question_words import QUESTION_WORDS
 from bot.domain.text import words
+
+# Normalised once, like the questions they are taken out of.
+_QUESTION_WORDS = frozenset(word for text in QUESTION_WORDS.values() for word in words(text))
 
 # Field weights: people type the words of a title or a synonym more than those of a body.
 TITLE_WEIGHT = 3.0
@@ -41,10 +45,14 @@ MIN_SCORE = 2.0
 _KEEP_SHARE = 0.45
 # The best result is shown at once when it leads the next one by this factor.
 _CLEAR_LEAD = 1.6
+# ... or by this factor when its title or search words hold the whole question.
+_COMPLETE_LEAD = 1.2
 _OWN_LANGUAGE_BONUS = 1.05
+_HEAD_BONUS = 8.0
 # An emergency entry that scores this close to the best goes first: a wrong number first
 # costs a second, a missing one in danger costs much more.
 _URGENT_SHARE = 0.8
+_URGENT_TELLING_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,8 @@ class SearchIndex:
         # Two content words in a row (« logement social »): the entry that says the same
         # thing as the question, not only the same words, comes first.
         self._pairs: dict[str, dict[int, float]] = defaultdict(dict)
+        # The entries whose title or search words (in any language) hold a word.
+        self._headed: dict[str, set[str]] = defaultdict(set)
         fields = [
             [
                 (words(document.title), TITLE_WEIGHT),
@@ -96,6 +106,7 @@ class SearchIndex:
             for document in self._documents
         ]
         self._common = _common_words(self._documents, fields)
+        self._emergencies = frozenset(d.entry_id for d in self._documents if d.emergency)
         lengths: list[float] = []
         for number, document_fields in enumerate(fields):
             length = 0.0
@@ -104,6 +115,8 @@ class SearchIndex:
                     postings = self._postings[word]
                     postings[number] = postings.get(number, 0.0) + weight
                     length += weight
+                    if weight > BODY_WEIGHT:
+                        self._headed[word].add(self._documents[number].entry_id)
                 for pair in self._pairs_of(found):
                     postings = self._pairs[pair]
                     postings[number] = postings.get(number, 0.0) + weight
@@ -199,27 +212,59 @@ class SearchIndex:
         return found
 
     def search(self, question: str, language: str, limit: int = 3) -> Answer:
-        """The best entries for a question, in the reader's language first."""
-        scores: dict[int, float] = defaultdict(float)
-        asked = words(question)
+        """The best entries for a question, in the reader's language first.
+
+        An entry is all its translations at once: a word of the question counts by its
+        best match in any of them, so « RSA для українців » meets the RSA entry through
+        « RSA » and through « українців » even if no single translation has both."""
+        scores: dict[str, float] = defaultdict(float)
+        asked = [word for word in words(question) if word not in _QUESTION_WORDS]
+        phrased: set[str] = set()  # entries that say two words of the question in a row
         for pair in dict.fromkeys(self._pairs_of(asked)):
-            for number, weight in self._pairs.get(pair, {}).items():
-                scores[number] += self._gain(number, weight, 1.0, self._idf[pair])
+            matches = [
+                (number, weight, 1.0, self._idf[pair])
+                for number, weight in self._pairs.get(pair, {}).items()
+            ]
+            phrased |= self._add_best(scores, matches, language)
         # Words such as « de » or « the » weigh nothing and cost a pass over most documents.
-        for word in dict.fromkeys(w for w in asked if w not in self._common):
-            best: dict[int, float] = {}
-            for term, similarity, idf in self._expand(word):
-                for number, weight in self._postings[term].items():
-                    norm = 1 - _B + _B * self._lengths[number] / self._average_length
-                    gain = (
-                        similarity * similarity * idf * weight * (_K1 + 1) / (weight + _K1 * norm)
-                    )
-                    # A word counts once per document, by its best match.
-                    if gain > best.get(number, 0.0):
-                        best[number] = gain
-            for number, gain in best.items():
-                scores[number] += gain
-        return self._rank(scores, language, limit)
+        subject = list(dict.fromkeys(w for w in asked if w not in self._common))
+        covered: dict[str, int] = defaultdict(int)
+        for word in subject:
+            expansions = self._expand(word)
+            matches = [
+                (number, weight, similarity, idf)
+                for term, similarity, idf in expansions
+                for number, weight in self._postings[term].items()
+            ]
+            self._add_best(scores, matches, language)
+            for entry_id in {e for term, _, _ in expansions for e in self._headed.get(term, ())}:
+                covered[entry_id] += 1
+        # An entry whose title or search words hold every word of the question is what the
+        # question is about, not only an entry that mentions its words along the way.
+        for entry_id, count in covered.items():
+            if entry_id in scores:
+                scores[entry_id] += _HEAD_BONUS * (count / len(subject)) ** 2
+        complete = {entry_id for entry_id, count in covered.items() if count == len(subject)}
+        return self._rank(scores, phrased | complete, complete, limit)
+
+    def _add_best(
+        self,
+        scores: dict[str, float],
+        matches: list[tuple[int, float, float, float]],
+        language: str,
+    ) -> set[str]:
+        """Add to each entry the best gain of one term among its documents; returns them."""
+        best: dict[str, float] = {}
+        for number, weight, similarity, idf in matches:
+            gain = self._gain(number, weight, similarity, idf)
+            document = self._documents[number]
+            if document.language == language:
+                gain *= _OWN_LANGUAGE_BONUS
+            if gain > best.get(document.entry_id, 0.0):
+                best[document.entry_id] = gain
+        for entry_id, gain in best.items():
+            scores[entry_id] += gain
+        return set(best)
 
     def _pairs_of(self, found: list[str]) -> list[str]:
         """Consecutive uncommon words as one term, each cut to its first five letters so
@@ -233,26 +278,38 @@ class SearchIndex:
         saturation = weight * (_K1 + 1) / (weight + _K1 * norm)
         return similarity * similarity * idf * saturation
 
-    def _rank(self, scores: dict[int, float], language: str, limit: int) -> Answer:
-        by_entry: dict[str, Hit] = {}
-        for number, score in scores.items():
-            document = self._documents[number]
-            if document.language == language:
-                score *= _OWN_LANGUAGE_BONUS
-            known = by_entry.get(document.entry_id)
-            if known is None or score > known.score:
-                by_entry[document.entry_id] = Hit(document.entry_id, score, document.emergency)
-        ranked = sorted(by_entry.values(), key=lambda hit: (-hit.score, hit.entry_id))
+    def _rank(
+        self, scores: dict[str, float], telling: set[str], complete: set[str], limit: int
+    ) -> Answer:
+        """The kept hits, best first; `telling`: entries that match more than loose words,
+        `complete`: entries whose title or search words hold the whole question."""
+        ranked = sorted(
+            (
+                Hit(entry_id, score, entry_id in self._emergencies)
+                for entry_id, score in scores.items()
+            ),
+            key=lambda hit: (-hit.score, hit.entry_id),
+        )
         if not ranked or ranked[0].score < MIN_SCORE:
             return Answer((), clear=False)
         top = ranked[0].score
         kept = [hit for hit in ranked if hit.score >= top * _KEEP_SHARE][:limit]
-        # Someone in danger must see the number first, even if another entry scored higher.
-        urgent = [hit for hit in kept if hit.emergency and hit.score >= top * _URGENT_SHARE]
+        # Someone in danger must see the number first, even if another entry scored higher:
+        # when the emergency scores close to the best, or matches the question's phrasing.
+        urgent = [
+            hit
+            for hit in kept
+            if hit.emergency
+            and (
+                hit.score >= top * _URGENT_SHARE
+                or (hit.entry_id in telling and hit.score >= top * _URGENT_TELLING_SHARE)
+            )
+        ]
         if urgent:
             kept = [urgent[0]] + [hit for hit in kept if hit is not urgent[0]]
             return Answer(tuple(kept), clear=True)
-        clear = len(ranked) == 1 or top >= ranked[1].score * _CLEAR_LEAD
+        lead = top / ranked[1].score if len(ranked) > 1 else math.inf
+        clear = lead >= _CLEAR_LEAD or (ranked[0].entry_id in complete and lead >= _COMPLETE_LEAD)
         return Answer(tuple(kept), clear=clear)
 
 

@@ -37,12 +37,30 @@ _WORD = re.compile(r"\w+")
 _ARABIC_ARTICLE = re.compile(r"^(?:وال|بال|فال|كال|لل|ال)(?=\w{2,})")
 
 
+# Ethiopic syllables come in rows of eight: one consonant, its seven vowels (and a
+# labialised form). Tigrinya is a Semitic language: its words change their vowels as
+# they inflect (« ምዝገባ », « ክምዝገብ »), so words are compared on their consonants, as
+# Arabic is without its short vowels. Letters that Amharic spelling uses for the same
+# sound (ሠ ኀ ፀ) meet the Tigrinya ones (ሰ ሐ ጸ).
+_ETHIOPIC = range(0x1200, 0x1380)
+_ETHIOPIC_SAME_SOUND = {0x1220: 0x1230, 0x1280: 0x1210, 0x1340: 0x1338}
+
+
+def _consonant(character: str) -> str:
+    code = ord(character)
+    if code not in _ETHIOPIC or not unicodedata.category(character).startswith("L"):
+        return character
+    row = 0x1200 + (code - 0x1200) // 8 * 8
+    return chr(_ETHIOPIC_SAME_SOUND.get(row, row))
+
+
 def normalise(text: str) -> str:
-    """Lower case, no diacritics, one form per Arabic-script letter, ASCII digits."""
+    """Lower case, no diacritics, one form per Arabic-script letter, Ethiopic consonants,
+    ASCII digits."""
     folded = text.casefold().translate(_FOLD)
     decomposed = unicodedata.normalize("NFKD", folded)
     # Combining marks carry accents (é), Arabic short vowels and Cyrillic breves alike.
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = "".join(_consonant(c) for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFKC", bare)
 
 

@@ -73,6 +73,11 @@ def test_normalise_folds_case_accents_letter_forms_and_digits() -> None:
     assert normalise("жильё") == normalise("жилье")
 
 
+def test_tigrinya_words_meet_on_their_consonants() -> None:
+    assert words("ምዝገባ") == words("መዝገበ")  # vowels change as words inflect
+    assert words("ፀሓይ") == words("ጸሓይ")  # Amharic and Tigrinya letters for one sound
+
+
 def test_words_drop_the_arabic_article() -> None:
     assert words("السكن") == words("سكن")
 
