@@ -108,8 +108,7 @@ def main() -> int:
         )
     p99 = percentile(latencies["all"], 0.99)
     print(
-        f"targets: p99 ≤ {TARGET_P99_MS} ms, build ≤ {TARGET_BUILD_S} s, "
-        f"top-3 ≥ {TARGET_SCORE:.0%}"
+        f"targets: p99 ≤ {TARGET_P99_MS} ms, build ≤ {TARGET_BUILD_S} s, top-3 ≥ {TARGET_SCORE:.0%}"
     )
     within = p99 <= TARGET_P99_MS and build_s <= TARGET_BUILD_S and score["all"] >= TARGET_SCORE
     print("within targets" if within else "OVER TARGET")

@@ -1,10 +1,13 @@
 """Answering a free-text question from the knowledge base, in any of the eight languages.
 
 Each entry is indexed once per language (its translated title, search words, answer and
-steps). A question's words are matched against the whole vocabulary: exactly, by a shared
-stem (inflections: « logements », « жилья »), or within a small edit distance (typos)
-with rapidfuzz. Matches are scored with BM25, an entry taking its best language, the
-reader's own language first on equal scores. Emergency entries that match well come first.
+steps). The words that only frame a question (« comment », « how », « كيف ») are dropped;
+the others are matched against the whole vocabulary: exactly, by a shared stem
+(inflections: « logements », « жилья »), or within a small edit distance (typos) with
+rapidfuzz. Each word scores with BM25 by its best match among an entry's translations;
+two words in a row that the entry also says in a row, and an entry whose title or search
+words hold the whole question, score more. The reader's own language wins ties, and an
+emergency entry that matches well comes first.
 """
 
 from __future__ import annotations

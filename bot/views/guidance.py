@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from bot.i18n import Translator
 from bot.knowledge import Audience, Entry, KnowledgeBase, Topic
-from bot.views.menu import back_to_menu
+from bot.views.menu import back_to_menu, topic_button, topic_label
 from bot.views.screen import (
     ENTRY_PREFIX,
     MENU,
@@ -38,14 +38,6 @@ def audience_label(t: Translator, audience: Audience) -> str:
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
-
-
-def topic_label(t: Translator, topic: Topic) -> str:
-    return f"{topic.emoji} {t.gettext(topic.title)}"
-
-
-def topic_button(t: Translator, topic: Topic) -> Button:
-    return (topic_label(t, topic), TOPIC_PREFIX + topic.id)
 
 
 def entry_button(t: Translator, entry: Entry) -> Button:
@@ -149,8 +141,8 @@ def no_answer(t: Translator, base: KnowledgeBase) -> Screen:
                 "Vous pouvez aussi choisir un thème dans le menu."
             ),
             t.gettext(
-                "Pour parler à une personne, demandez à l'équipe « Ensemble ! » : "
-                "voyez comment la rencontrer ci-dessous."
+                "Pour parler à une personne, l'équipe « Ensemble ! » peut vous aider. "
+                "Le bouton ci-dessous explique comment rencontrer l'équipe."
             ),
             "🆘 " + t.gettext("En cas de danger, appelez le 112."),
         ]

@@ -26,18 +26,22 @@ def section_title(t: Translator, key: str) -> str:
     return titles[key]
 
 
-def _topic_button(t: Translator, topic: Topic) -> Button:
-    return (f"{topic.emoji} {t.gettext(topic.title)}", TOPIC_PREFIX + topic.id)
+def topic_label(t: Translator, topic: Topic) -> str:
+    return f"{topic.emoji} {t.gettext(topic.title)}"
+
+
+def topic_button(t: Translator, topic: Topic) -> Button:
+    return (topic_label(t, topic), TOPIC_PREFIX + topic.id)
 
 
 def _menu_keyboard(t: Translator, base: KnowledgeBase) -> list[list[Button]]:
     """Emergencies alone on top (one tap), then two buttons a row: readable on a phone."""
-    buttons = [_topic_button(t, topic) for topic in base.on_menu("main")]
+    buttons = [topic_button(t, topic) for topic in base.on_menu("main")]
     buttons.append(("📅 " + section_title(t, "workshops"), SECTION_PREFIX + "workshops"))
     if base.on_menu("more"):
         buttons.append(("➕ " + t.gettext("Autres thèmes"), MORE_TOPICS))
     return [
-        *([_topic_button(t, topic)] for topic in base.on_menu("emergency")),
+        *([topic_button(t, topic)] for topic in base.on_menu("emergency")),
         *in_rows(buttons, 2),
         [
             ("🔒 " + t.gettext("Mes données"), MY_DATA),
@@ -73,8 +77,9 @@ def greeting(t: Translator, base: KnowledgeBase) -> Screen:
             ),
             # TRANSLATORS: « Mes données » is the label of a menu button: use the same words.
             t.gettext(
-                "Je garde seulement votre identifiant Telegram, votre langue et la date de "
-                "vos messages. Vous pouvez les voir ou les effacer dans « Mes données »."
+                "Je garde seulement votre identifiant Telegram, votre langue et la date de votre "
+                "premier et de votre dernier message. Vous pouvez les voir ou les effacer dans "
+                "« Mes données »."
             ),
             t.gettext(
                 "Choisissez un thème, ou écrivez votre question avec vos mots, par exemple : "
