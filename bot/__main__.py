@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "migrate":
-            from bot.storage import migrate, open_engine
+            from bot.storage.database import prepare_database
 
-            migrate(open_engine(settings.database_url))
+            prepare_database(settings.database_url).dispose()
             print("database schema is up to date")
             return 0
         token = settings.require_bot_token()
@@ -54,15 +54,24 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.knowledge import ContentError
     from bot.logs import configure_logging
+    from bot.storage.database import UnusableDatabaseError, prepare_database
 
     configure_logging(secrets=[token])
     try:
-        application = build_application(settings)
+        engine = prepare_database(settings.database_url)
+    except UnusableDatabaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        application = build_application(settings, engine)
     except ContentError as error:
+        engine.dispose()
         print(f"error: the knowledge base in content/ has errors:\n{error}", file=sys.stderr)
         return 2
     try:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        # bootstrap_retries=-1: an unreachable Bot API at start is waited for, with
+        # growing pauses and one warning line per attempt (see api_client).
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     except InvalidToken:
         # Its message quotes the token: say what is wrong without it.
         print("error: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped)", file=sys.stderr)

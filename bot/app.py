@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Engine
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
     ApplicationHandlerStop,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -22,7 +23,9 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
+from bot.api_client import BotApiClient
 from bot.commands import register_everywhere
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
@@ -30,13 +33,17 @@ from bot.domain.guidance import Guidance
 from bot.handlers import conversation, guidance
 from bot.handlers.common import acknowledge, identify, send
 from bot.i18n import Catalogs
+from bot.intake import MAX_RUNNING_UPDATES, ChatOrderedProcessor, DurableUpdateQueue
 from bot.knowledge import load_knowledge_base
-from bot.storage import UserRepository, migrate, open_engine
+from bot.storage import InboxRepository, UserRepository
 from bot.views import menu as menu_views
 from bot.views import screen
 
 log = logging.getLogger(__name__)
 
+# Handled updates are remembered this long (by id only), to recognise one sent again.
+INBOX_KEEPS_HANDLED = timedelta(days=1)
+INBOX_PRUNE_EVERY = timedelta(hours=1)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -46,19 +53,28 @@ def utc_now() -> datetime:
 
 def build_application(
     settings: Settings,
+    engine: Engine,
     *,
     clock: Callable[[], datetime] = utc_now,
-    update_processor: BaseUpdateProcessor | None = None,
+    update_processor: ChatOrderedProcessor | None = None,
 ) -> BotApplication:
-    """The bot, its handlers and its resources (opened in post_init, closed in post_shutdown).
+    """The bot, its handlers and its resources (set up in post_init, closed in post_shutdown).
 
-    The knowledge base is read here, so that a content error stops the start at once with
-    a ContentError naming it, before any connection is made."""
+    The caller opens the database (`prepare_database`) and the knowledge base is read here,
+    so that either problem stops the start at once, in one line, before any connection to
+    Telegram. Updates go through the inbox (nothing lost on a crash) and are handled chats
+    in parallel, each chat in order."""
     base = load_knowledge_base(clock().astimezone(settings.timezone).date())
+    queue = DurableUpdateQueue(clock)
+    processor = update_processor or ChatOrderedProcessor(clock)
+    inbox = InboxRepository(engine)
 
     async def post_init(application: BotApplication) -> None:
-        engine = open_engine(settings.database_url)
-        migrate(engine)
+        queue.attach(inbox)
+        processor.attach(inbox)
+        # Before polling starts: what was received but not handled before the last stop
+        # goes first, in its order.
+        await queue.replay(application.bot)
         catalogs = Catalogs()
         application.bot_data["services"] = Services(
             settings=settings,
@@ -73,30 +89,37 @@ def build_application(
         if application.job_queue is None:
             raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
         application.job_queue.run_once(register_commands, when=0, name="register-commands")
+        application.job_queue.run_repeating(
+            prune_inbox, interval=INBOX_PRUNE_EVERY, first=INBOX_PRUNE_EVERY, name="prune-inbox"
+        )
 
     async def post_shutdown(application: BotApplication) -> None:
         services = application.bot_data.get("services")
         if isinstance(services, Services):
             services.engine.dispose()
 
+    bot = BotApiClient(
+        settings.require_bot_token(),
+        base_url=settings.telegram_api_base_url,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        # Keeps within Telegram's flood limits and waits `retry_after` on a 429.
+        rate_limiter=AIORateLimiter(max_retries=3),
+        # As many connections as updates may be answered at once.
+        request=HTTPXRequest(connection_pool_size=MAX_RUNNING_UPDATES),
+        get_updates_request=HTTPXRequest(),
+    )
     builder = (
         ApplicationBuilder()
-        .token(settings.require_bot_token())
-        .base_url(settings.telegram_api_base_url)
+        .bot(bot)
+        .update_queue(queue)
+        .concurrent_updates(processor)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        # Keeps within Telegram's flood limits and waits `retry_after` on a 429.
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    if update_processor is not None:
-        builder = builder.concurrent_updates(update_processor)
     application: BotApplication = builder.build()  # type: ignore[assignment]
     add_handlers(application)
     return application
@@ -104,6 +127,12 @@ def build_application(
 
 async def register_commands(context: BotContext) -> None:
     await register_everywhere(context.bot, context.services.catalogs)
+
+
+async def prune_inbox(context: BotContext) -> None:
+    services = context.services
+    inbox = InboxRepository(services.engine)
+    await asyncio.to_thread(inbox.prune, services.clock() - INBOX_KEEPS_HANDLED)
 
 
 def add_handlers(application: BotApplication) -> None:
@@ -144,13 +173,26 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, conversation.show_help)
     )
+    # Photos, voice notes, stickers, locations…: never silence.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT, conversation.not_text)
+    )
     application.add_error_handler(on_error)
 
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure, tell the person once, and stop the update's other handlers."""
+    error = context.error
+    if update is None and isinstance(error, NetworkError):
+        # A failed getUpdates: the Bot API client says so once per outage.
+        return
+    if isinstance(error, TimedOut):
+        # Telegram may well have done it (the answer was only slow to come back): an
+        # apology would come before or after the real answer and confuse the person.
+        log.warning("the Bot API was slow to answer (%s)", type(error).__name__)
+        raise ApplicationHandlerStop
     # The exception, not the message: people's words stay out of the logs.
-    log.error("error while handling an update", exc_info=context.error)
+    log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await acknowledge(update, context)

@@ -11,20 +11,20 @@ import asyncio
 import logging
 import tempfile
 import threading
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from pydantic import SecretStr
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, utc_now
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, ChatMessage
 from bot.i18n import FSI, PDI, RLM
+from bot.intake import ChatOrderedProcessor
 from bot.logs import configure_logging
+from bot.storage.database import prepare_database
 
 DEMO_TOKEN = "100000001:demo-token-for-the-embedded-emulator"  # noqa: S105 - not a secret
 DEMO_CHAT = 4242
@@ -32,29 +32,24 @@ DEMO_CHAT = 4242
 _INVISIBLE = str.maketrans("", "", RLM + FSI + PDI)
 
 
-class _CompletionTracker(BaseUpdateProcessor):
-    """Processes updates one at a time and tells the terminal thread when each is done."""
+class _CompletionTracker(ChatOrderedProcessor):
+    """The bot's own processor, which also tells the terminal thread when each update is done."""
 
     def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)
+        super().__init__(utc_now)
         self._done: set[int] = set()
         self._condition = threading.Condition()
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        try:
-            await coroutine
-        finally:
-            if isinstance(update, Update):
-                with self._condition:
-                    self._done.add(update.update_id)
-                    self._condition.notify_all()
+    async def finished(self, update: object) -> None:
+        await super().finished(update)
+        if isinstance(update, Update):
+            with self._condition:
+                self._done.add(update.update_id)
+                self._condition.notify_all()
 
     async def initialize(self) -> None:
         self.loop = asyncio.get_running_loop()
-
-    async def shutdown(self) -> None:
-        return None
 
     def wait(self, update_id: int, timeout: float = 30.0) -> bool:
         with self._condition:
@@ -146,7 +141,8 @@ def run_demo(stdin: TextIO, stdout: TextIO) -> int:
             )
         )
         tracker = _CompletionTracker()
-        application = build_application(settings, update_processor=tracker)
+        engine = prepare_database(settings.database_url)
+        application = build_application(settings, engine, update_processor=tracker)
         terminal = threading.Thread(
             target=_converse,
             args=(stdin, stdout, emulator, tracker, application),

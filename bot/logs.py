@@ -36,3 +36,6 @@ def configure_logging(secrets: Iterable[str] = (), level: int = logging.INFO) ->
     # httpx logs every request URL at INFO, and the Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # Alembic says "Context impl SQLiteImpl" and the like at every start: noise, and it
+    # would stand between an operator and a one-line refusal.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

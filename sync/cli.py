@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
-from bot.storage.database import migrate, open_engine
+from bot.storage.database import migrate, open_engine, prepare_database
 from bot.storage.listings import ListingRepository
 from sync.client import RefugiesInfoClient, RefugiesInfoError
 from sync.export import export_fiches
@@ -227,6 +227,10 @@ def main(argv: list[str] | None = None, tools: Tools | None = None) -> int:
             if command == "schedule"
             else None
         )
+        if command in ("plan", "run", "status", "schedule"):
+            # A database that cannot be used is said in one line naming DATABASE_URL,
+            # before any request to the platform; the schema is brought up to date.
+            prepare_database(settings.database_url).dispose()
     except (ConfigError, ProgrammeError, ScheduleError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG

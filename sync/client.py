@@ -373,6 +373,19 @@ class RefugiesInfoClient:
             self.wait_before_retry(attempt)
             attempt += 1
 
+    def _scrub(self, value: Any) -> Any:
+        """`value` with every secret we send replaced by [secret], strings nested included."""
+        if isinstance(value, str):
+            for secret in (self._token, self._site_secret):
+                if secret is not None and secret.get_secret_value():
+                    value = value.replace(secret.get_secret_value(), "[secret]")
+            return value
+        if isinstance(value, dict):
+            return {self._scrub(key): self._scrub(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self._scrub(item) for item in value]
+        return value
+
     def _read(
         self, method: str, path: str, response: requests.Response, *, token_sent: bool
     ) -> Any:
@@ -391,6 +404,10 @@ class RefugiesInfoClient:
             message = str(payload.get("message") or message)
             code = payload.get("code") if isinstance(payload.get("code"), str) else None
             data = payload.get("data")
+        # A platform that echoes the request (the token in a "jwt malformed: …" message, say)
+        # must not put a secret into what we print, log or store in listings.last_error.
+        message = self._scrub(message)
+        data = self._scrub(data)
         status = response.status_code
         error_class = _ERRORS.get(status, ApiError)
         if status >= 500:

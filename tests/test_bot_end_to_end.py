@@ -66,6 +66,16 @@ def settle(emulator: BotApiEmulator, user: int) -> None:
     emulator.wait_for_bot_messages(user, count + 1)
 
 
+def handled(bot: BotProcess, update_id: int) -> bool:
+    """Whether the bot has handled an update (its inbox says so)."""
+    database = bot.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT handled_at FROM inbox WHERE update_id = ?", (update_id,)
+        ).fetchone()
+    return row is not None and row[0] is not None
+
+
 def about(call: Call, user: int) -> bool:
     scope = call.params.get("scope")
     return call.params.get("chat_id") == user or (
@@ -291,9 +301,11 @@ def test_the_bot_stays_silent_in_groups_and_stores_no_one(
     emulator, bot = live_bot
     bystander, witness = next(_user_ids), next(_user_ids)
     emulator.send_message(bystander, "/start", group_id=-4242)
-    emulator.send_message(bystander, "hello everyone", group_id=-4242)
+    last = emulator.send_message(bystander, "hello everyone", group_id=-4242)
     emulator.send_message(witness, "/start")
-    settle(emulator, witness)  # updates are handled in order: the group's came first
+    settle(emulator, witness)
+    # Chats are handled in parallel: wait until the bot is done with the group's updates.
+    emulator.wait_until(lambda: handled(bot, last))
     assert emulator.bot_messages(-4242) == []
     assert emulator.commands("chat:-4242") == []
     database = bot.database_url.removeprefix("sqlite:///")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from bot.storage import UserRepository, migrate, open_engine
+from bot.storage import InboxRepository, UserRepository, migrate, open_engine
+from bot.storage.database import UnusableDatabaseError, prepare_database
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -86,3 +88,53 @@ def test_forgetting_covers_every_table_that_names_a_person() -> None:
     for table in metadata.tables.values():
         person_columns = [c.name for c in table.c if "telegram" in c.name or "user" in c.name]
         assert person_columns in ([], ["telegram_id"]), table.name
+
+
+def test_the_inbox_keeps_an_update_until_it_is_handled_then_only_its_id(engine: Engine) -> None:
+    inbox = InboxRepository(engine)
+    assert inbox.accept(501, '{"update_id": 501}', T0) is True
+    assert inbox.accept(502, '{"update_id": 502}', T0) is True
+    # Telegram sends 501 again (we died before confirming it): not taken twice.
+    assert inbox.accept(501, '{"update_id": 501}', T0) is False
+    assert inbox.waiting() == [(501, '{"update_id": 501}'), (502, '{"update_id": 502}')]
+
+    inbox.handled(501, T0 + timedelta(seconds=1))
+    assert inbox.waiting() == [(502, '{"update_id": 502}')]
+    with engine.connect() as connection:
+        payload = connection.execute(text("SELECT payload FROM inbox WHERE update_id = 501"))
+        assert payload.scalar_one() is None  # people's words are not kept once answered
+    assert inbox.accept(501, '{"update_id": 501}', T0) is False
+
+    assert inbox.prune(T0 + timedelta(days=1)) == 1
+    assert inbox.waiting() == [(502, '{"update_id": 502}')]
+
+
+def test_a_database_newer_than_the_code_is_refused_in_one_line(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    url = engine.url.render_as_string(hide_password=False)
+    with pytest.raises(
+        UnusableDatabaseError, match="DATABASE_URL: the database was upgraded by a newer"
+    ):
+        prepare_database(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("notaurl", "DATABASE_URL is not a database URL"),
+        ("sqlite:///{tmp}/missing/folder/x.db", "folder is missing or not writable"),
+        ("sqlite:///{tmp}/garbage.db", "not a database"),
+        ("postgresql://nobody@127.0.0.1:1/none", "DATABASE_URL: cannot reach or use the database"),
+    ],
+)
+def test_an_unusable_database_is_named_in_one_line(
+    tmp_path: object, url: str, expected: str
+) -> None:
+    (Path(str(tmp_path)) / "garbage.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(UnusableDatabaseError) as raised:
+        prepare_database(url.format(tmp=tmp_path))
+    message = str(raised.value)
+    assert expected in message
+    assert "\n" not in message
+    assert "nobody@" not in message

@@ -27,6 +27,8 @@ def every_screen(code: str) -> list[Screen]:
         menu.greeting(t, BASE),
         menu.main_menu(t, BASE),
         menu.help_text(t),
+        menu.not_text(t, BASE, spoken=True),
+        menu.not_text(t, BASE, spoken=False),
         menu.something_went_wrong(t),
         *(menu.coming_soon(t, key) for key in menu.SECTIONS),
         privacy.my_data(t, PERSON, ZoneInfo("Europe/Paris")),

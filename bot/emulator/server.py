@@ -96,12 +96,41 @@ class ChatMessage:
         return [button for row in self.keyboard or [] for button in row]
 
 
+_FILE = {"file_id": "emulated-file", "file_unique_id": "emulated-unique"}
+# What Telegram puts in a message for each kind of attachment (the fields it requires).
+_MEDIA: dict[str, Any] = {
+    "photo": [{**_FILE, "width": 90, "height": 90}],
+    "voice": {**_FILE, "duration": 4},
+    "audio": {**_FILE, "duration": 30},
+    "video": {**_FILE, "width": 320, "height": 240, "duration": 5},
+    "video_note": {**_FILE, "length": 240, "duration": 5},
+    "document": {**_FILE, "file_name": "papiers.pdf"},
+    "sticker": {
+        **_FILE,
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    },
+    "location": {"latitude": 47.322, "longitude": 5.041},
+    "contact": {"phone_number": "+33100000000", "first_name": "Contact"},
+}
+
+
+class _Server(ThreadingHTTPServer):
+    # Telegram takes many connections at once; the default backlog of 5 would refuse a
+    # bot that answers many people in parallel.
+    request_queue_size = 256
+
+
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
     ok: bool
     description: str = ""
+    at: float = field(default_factory=time.monotonic)  # when the emulator answered it
 
 
 @dataclass
@@ -135,6 +164,7 @@ class _State:
     descriptions: dict[str, str] = field(default_factory=dict)
     short_descriptions: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    pressed_at: dict[str, float] = field(default_factory=dict)  # callback query id → time
     faults: dict[str, list[_Fault]] = field(default_factory=dict)
     polls: int = 0
     # The update types the bot asked for; Telegram remembers the last list it was given.
@@ -196,7 +226,7 @@ class BotApiEmulator:
         class Handler(_Handler):
             api = emulator
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -264,6 +294,39 @@ class BotApiEmulator:
             payload = self._message_json(message, sender=user.as_json())
             return self._push({"message": payload})
 
+    def send_media(self, user_id: int, kind: str, *, language_code: str | None = None) -> int:
+        """A person sends something that is not text: a photo, a voice note, a sticker, a
+        location, a contact, a document, an audio file, a video or a video note."""
+        if kind not in _MEDIA:
+            raise ValueError(f"unknown kind of message: {kind}")
+        with self._lock:
+            user = self._user(user_id, "Test", language_code)
+            self._state.chats.setdefault(user_id, [])
+            message = ChatMessage(
+                next(self._message_ids), user_id, False, f"[{kind}]", [], int(self._clock())
+            )
+            self._state.chats[user_id].append(message)
+            payload = self._message_json(message, sender=user.as_json())
+            del payload["text"]
+            payload[kind] = _MEDIA[kind]
+            return self._push({"message": payload})
+
+    def press_latencies(self) -> list[float]:
+        """Seconds from each press to the bot's answer to it, for the presses answered."""
+        with self._lock:
+            return [
+                call.at - self._state.pressed_at[str(call.params.get("callback_query_id"))]
+                for call in self._state.calls
+                if call.method == "answerCallbackQuery"
+                and call.ok
+                and str(call.params.get("callback_query_id")) in self._state.pressed_at
+            ]
+
+    def unconfirmed(self) -> int:
+        """Updates the bot has not yet confirmed (by asking for the ones after them)."""
+        with self._lock:
+            return len(self._state.updates)
+
     def press(self, user_id: int, message_id: int, button: int) -> int:
         """The person presses button `button` (1-based) of a message; returns the update id."""
         with self._lock:
@@ -283,6 +346,7 @@ class BotApiEmulator:
             user = self._state.users[user_id]
             query_id = str(next(self._callback_ids))
             self._state.callbacks[query_id] = False
+            self._state.pressed_at[query_id] = time.monotonic()
             query = {
                 "id": query_id,
                 "from": user.as_json(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ChatType
@@ -16,6 +17,18 @@ from bot.views.screen import Screen, split_text
 
 log = logging.getLogger(__name__)
 
+# "Last message" is kept to the day (it serves the retention rule and « Mes données »):
+# writing it at every message would cost a database write per update for nothing.
+LAST_SEEN_PRECISION = timedelta(hours=1)
+
+# Telegram's words when a message can no longer be edited.
+_CANNOT_EDIT = (
+    "message can't be edited",
+    "message to edit not found",
+    "message can't be found",
+    "there is no text in the message to edit",
+)
+
 
 async def identify(update: object, context: BotContext) -> None:
     """Group -1: record the person as seen and pick their translator, once per update."""
@@ -26,7 +39,9 @@ async def identify(update: object, context: BotContext) -> None:
         raise ApplicationHandlerStop
     user = update.effective_user
     services = context.services
-    person = await asyncio.to_thread(services.users.seen, user.id, services.clock())
+    person = await asyncio.to_thread(
+        services.users.seen, user.id, services.clock(), refresh_after=LAST_SEEN_PRECISION
+    )
     context.person = person
     # The stored choice wins; Telegram's language_code is only a first guess.
     context.t = services.catalogs.translator(person.language or guess_language(user.language_code))
@@ -71,7 +86,14 @@ async def replace(update: Update, context: BotContext, screen: Screen) -> None:
     try:
         await query.edit_message_text(screen.text, reply_markup=screen.keyboard)
     except BadRequest as error:
+        reason = error.message.lower()
         # A double press asks for the content already shown; Telegram says so, nothing to do.
-        if "message is not modified" not in error.message.lower():
-            raise
-        log.debug("screen already shown")
+        if "message is not modified" in reason:
+            log.debug("screen already shown")
+            return
+        # A message too old to edit, or deleted: the screen comes as a new message.
+        if any(cause in reason for cause in _CANNOT_EDIT):
+            log.info("could not edit the message (%s): sending the screen anew", error.message)
+            await send(update, context, screen)
+            return
+        raise

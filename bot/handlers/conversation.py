@@ -33,6 +33,14 @@ async def show_help(update: Update, context: BotContext) -> None:
     await send(update, context, menu_views.help_text(context.t))
 
 
+async def not_text(update: Update, context: BotContext) -> None:
+    """Anything but text: a kind word on what the assistant understands, and the menu."""
+    message = update.effective_message
+    spoken = message is not None and bool(message.voice or message.audio or message.video_note)
+    base = context.services.guidance.base
+    await send(update, context, menu_views.not_text(context.t, base, spoken=spoken))
+
+
 async def language_chosen(update: Update, context: BotContext) -> None:
     _, data = pressed(update)
     code = data.removeprefix(LANGUAGE_PREFIX)

@@ -2,8 +2,9 @@
 
 # Every module that defines tables is imported here, so that `tables.metadata` is complete
 # whenever storage is used (forgetting a person and the schema check walk all of it).
-from bot.storage import listings  # noqa: F401
+from bot.storage import inbox, listings  # noqa: F401
 from bot.storage.database import migrate, open_engine
+from bot.storage.inbox import InboxRepository
 from bot.storage.users import Person, UserRepository
 
-__all__ = ["Person", "UserRepository", "migrate", "open_engine"]
+__all__ = ["InboxRepository", "Person", "UserRepository", "migrate", "open_engine"]

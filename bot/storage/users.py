@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,8 +35,17 @@ class UserRepository:
         self._engine = engine
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
-    def seen(self, telegram_id: int, now: datetime) -> Person:
-        """Record that the person wrote now (creating them) and return what we know."""
+    def seen(
+        self, telegram_id: int, now: datetime, *, refresh_after: timedelta = timedelta(0)
+    ) -> Person:
+        """Record that the person wrote now (creating them) and return what we know.
+
+        A person seen less than `refresh_after` ago is only read: one write per person and
+        period, not one per message."""
+        if refresh_after:
+            known = self.get(telegram_id)
+            if known is not None and now - known.last_seen < refresh_after:
+                return known
         insert = self._insert(users).values(
             telegram_id=telegram_id, language=None, first_seen=now, last_seen=now
         )

@@ -100,6 +100,24 @@ def coming_soon(t: Translator, key: str) -> Screen:
     return Screen(t.finish(text), keyboard([back_to_menu(t)]))
 
 
+def not_text(t: Translator, base: KnowledgeBase, *, spoken: bool) -> Screen:
+    """A photo, a voice note, a sticker…: say kindly what the assistant understands."""
+    first = (
+        "🎙 " + t.gettext("Je ne peux pas écouter les messages vocaux.")
+        if spoken
+        else t.gettext("Je lis seulement les messages écrits.")
+    )
+    text = "\n\n".join(
+        [
+            first,
+            t.gettext(
+                "Écrivez votre question avec des mots, même courts, ou choisissez dans le menu."
+            ),
+        ]
+    )
+    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base)))
+
+
 def help_text(t: Translator) -> Screen:
     lines = [
         t.gettext("Je suis l'assistant d'« Ensemble ! ». Voici les commandes :"),

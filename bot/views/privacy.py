@@ -19,11 +19,13 @@ def my_data(t: Translator, person: Person, zone: ZoneInfo) -> Screen:
         "• " + t.fill(t.gettext("Langue : {language}"), language=language),
         "• "
         + t.fill(
-            t.gettext("Premier message : {moment}"), moment=t.datetime(person.first_seen, zone)
+            t.gettext("Premier message : {moment}"),
+            moment=t.day(person.first_seen.astimezone(zone).date()),
         ),
         "• "
         + t.fill(
-            t.gettext("Dernier message : {moment}"), moment=t.datetime(person.last_seen, zone)
+            t.gettext("Dernier message : {moment}"),
+            moment=t.day(person.last_seen.astimezone(zone).date()),
         ),
     ]
     return Screen(

@@ -10,6 +10,7 @@ import requests
 from pydantic import SecretStr
 
 from sync.client import (
+    ApiError,
     InvalidRequestError,
     NotAllowedError,
     NotAuthenticatedError,
@@ -311,3 +312,21 @@ def test_odd_items_in_a_list_of_fiches_are_read_or_skipped_never_fatal(
     assert len(listed.skipped) == 2
     assert f"item 3 ({'d' * 24}) skipped, unreadable status" in listed.skipped[0]
     assert "item 4 (no id) skipped" in listed.skipped[1]
+
+
+def test_a_platform_error_that_echoes_a_secret_never_carries_it_further(
+    connector: Connector,
+) -> None:
+    """Redacting logs is not enough: the error's text is printed and stored in last_error."""
+    token = connector.operator.user.token
+    connector.refugies.fail_next(
+        "GET /dispositifs/user-contributions",
+        status=400,
+        message=f"bad request for token {token} with site-secret {SITE_SECRET}",
+    )
+    with pytest.raises(ApiError) as caught:
+        connector.client().user_contributions()
+    text = str(caught.value)
+    assert token not in text
+    assert SITE_SECRET not in text
+    assert "bad request for token [secret] with site-secret [secret]" in text
