@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations and exit")
     content = commands.add_parser("content", help="the knowledge base in content/")
     content.add_argument("action", choices=["check"], help="check: validate every entry")
+    from bot.sessions_cli import add_arguments
+
+    add_arguments(commands.add_parser("sessions", help="workshop sessions: add, list, cancel"))
     translations = commands.add_parser("translations", help="the gettext catalogs in locales/")
     translations.add_argument("action", choices=["status"], help="status: progress per language")
     args = parser.parse_args(argv)
@@ -44,6 +47,15 @@ def main(argv: list[str] | None = None) -> int:
             prepare_database(settings.database_url).dispose()
             print("database schema is up to date")
             return 0
+        if args.command == "sessions":
+            from bot.domain.workshops import SessionError
+            from bot.sessions_cli import run_sessions
+
+            try:
+                return run_sessions(args, settings, sys.stdout)
+            except SessionError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
         token = settings.require_bot_token()
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)

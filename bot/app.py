@@ -30,12 +30,15 @@ from bot.commands import register_everywhere
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
 from bot.domain.guidance import Guidance
-from bot.handlers import conversation, guidance
-from bot.handlers.common import acknowledge, identify, send
+from bot.domain.workshops import Workshops
+from bot.handlers import conversation, guidance, workshops
+from bot.handlers.common import acknowledge, expired_button, identify, send
 from bot.i18n import Catalogs
 from bot.intake import MAX_RUNNING_UPDATES, ChatOrderedProcessor, DurableUpdateQueue
 from bot.knowledge import load_knowledge_base
-from bot.storage import InboxRepository, UserRepository
+from bot.knowledge.workshops import load_catalogue
+from bot.sessions_cli import USERNAME
+from bot.storage import FactRepository, InboxRepository, SessionRepository, UserRepository
 from bot.views import menu as menu_views
 from bot.views import screen
 
@@ -65,6 +68,7 @@ def build_application(
     Telegram. Updates go through the inbox (nothing lost on a crash) and are handled chats
     in parallel, each chat in order."""
     base = load_knowledge_base(clock().astimezone(settings.timezone).date())
+    catalogue = load_catalogue()
     queue = DurableUpdateQueue(clock)
     processor = update_processor or ChatOrderedProcessor(clock)
     inbox = InboxRepository(engine)
@@ -75,6 +79,9 @@ def build_application(
         # Before polling starts: what was received but not handled before the last stop
         # goes first, in its order.
         await queue.replay(application.bot)
+        # Deep links printed by `sessions add` name the bot: remember what it is called.
+        if application.bot.username:
+            await asyncio.to_thread(FactRepository(engine).set, USERNAME, application.bot.username)
         catalogs = Catalogs()
         application.bot_data["services"] = Services(
             settings=settings,
@@ -82,6 +89,7 @@ def build_application(
             catalogs=catalogs,
             users=UserRepository(engine),
             guidance=Guidance(base, catalogs),
+            workshops=Workshops(SessionRepository(engine), catalogue),
             clock=clock,
         )
         # After polling has started, so that registering 27 commands and descriptions
@@ -143,7 +151,11 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(
         CallbackQueryHandler(conversation.language_chosen, pattern=f"^{screen.LANGUAGE_PREFIX}")
     )
+    application.add_handler(CommandHandler("workshops", workshops.show_upcoming))
+    application.add_handler(CommandHandler("myworkshops", workshops.show_mine))
     buttons = {
+        screen.WORKSHOPS: workshops.show_upcoming,
+        screen.MY_WORKSHOPS: workshops.show_mine,
         screen.CHOOSE_LANGUAGE: conversation.choose_language,
         screen.MENU: conversation.menu_button,
         screen.MY_DATA: conversation.my_data,
@@ -153,9 +165,12 @@ def add_handlers(application: BotApplication) -> None:
     for data, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{data}$"))
     prefixes = {
-        screen.SECTION_PREFIX: conversation.section_button,
         screen.TOPIC_PREFIX: guidance.topic_chosen,
         screen.ENTRY_PREFIX: guidance.entry_chosen,
+        screen.SESSION_PREFIX: workshops.session_chosen,
+        screen.REGISTER_PREFIX: workshops.register_pressed,
+        screen.CANCEL_PREFIX: workshops.cancel_asked,
+        screen.CANCEL_CONFIRMED_PREFIX: workshops.cancel_confirmed,
     }
     for prefix, callback in prefixes.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
@@ -163,7 +178,7 @@ def add_handlers(application: BotApplication) -> None:
         CallbackQueryHandler(guidance.more_topics, pattern=f"^{screen.MORE_TOPICS}$")
     )
     # Every press is answered, even a forged or outdated one.
-    application.add_handler(CallbackQueryHandler(conversation.expired_button))
+    application.add_handler(CallbackQueryHandler(expired_button))
     application.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, guidance.question

@@ -16,6 +16,8 @@ COMMANDS = (
     ("menu", N_("Menu principal")),
     ("language", N_("Changer de langue")),
     ("help", N_("Aide")),
+    ("workshops", N_("Ateliers à venir")),
+    ("myworkshops", N_("Mes ateliers")),
 )
 # TRANSLATORS: shown on the bot's empty chat screen; at most 512 characters.
 DESCRIPTION = N_(

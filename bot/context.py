@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
 from bot.domain.guidance import Guidance
+from bot.domain.workshops import Workshops
 from bot.i18n import Catalogs, Translator
 from bot.storage import Person, UserRepository
 
@@ -25,6 +26,7 @@ class Services:
     catalogs: Catalogs
     users: UserRepository
     guidance: Guidance
+    workshops: Workshops
     clock: Callable[[], datetime]
 
 

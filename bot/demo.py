@@ -11,19 +11,24 @@ import asyncio
 import logging
 import tempfile
 import threading
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from pydantic import SecretStr
+from sqlalchemy import Engine
 from telegram import Update
 
 from bot.app import ALLOWED_UPDATES, build_application, utc_now
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.domain.workshops import Workshops
 from bot.emulator import BotApiEmulator, ChatMessage
 from bot.i18n import FSI, PDI, RLM
 from bot.intake import ChatOrderedProcessor
+from bot.knowledge.workshops import load_catalogue
 from bot.logs import configure_logging
+from bot.storage import SessionRepository
 from bot.storage.database import prepare_database
 
 DEMO_TOKEN = "100000001:demo-token-for-the-embedded-emulator"  # noqa: S105 - not a secret
@@ -57,7 +62,17 @@ class _CompletionTracker(ChatOrderedProcessor):
 
 
 def render(message: ChatMessage, edited: bool) -> str:
-    """A bot message as the terminal shows it, buttons numbered across rows."""
+    """A bot message as the terminal shows it, buttons numbered across rows; a file or a
+    place on the map in one line."""
+    if message.document is not None:
+        document = message.document
+        return f"bot (file)> {document['file_name']} ({len(document['content'])} bytes)"
+    if message.venue is not None:
+        venue = message.venue
+        return (
+            f"bot (map)> {venue['title']}, {venue['address']} "
+            f"({venue['latitude']}, {venue['longitude']})"
+        )
     prefix = "bot (edited)> " if edited else "bot> "
     lines = [prefix + message.text.translate(_INVISIBLE).replace("\n", "\n     ")]
     number = 1
@@ -142,6 +157,7 @@ def run_demo(stdin: TextIO, stdout: TextIO) -> int:
         )
         tracker = _CompletionTracker()
         engine = prepare_database(settings.database_url)
+        add_sample_sessions(engine, settings)
         application = build_application(settings, engine, update_processor=tracker)
         terminal = threading.Thread(
             target=_converse,
@@ -152,6 +168,20 @@ def run_demo(stdin: TextIO, stdout: TextIO) -> int:
         terminal.start()
         application.run_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=1)
     return 0
+
+
+def add_sample_sessions(engine: Engine, settings: Settings) -> None:
+    """A few sessions in the coming days, so `/workshops` → a session → Register can be tried."""
+    workshops = Workshops(SessionRepository(engine), load_catalogue())
+    now = utc_now()
+    today = now.astimezone(settings.timezone).date()
+    for days, hour, workshop, capacity in (
+        (2, 14, "logement", 8),
+        (3, 10, "numerique-logement", 1),
+        (6, 15, "sortie", 12),
+    ):
+        start = datetime.combine(today + timedelta(days=days), time(hour), settings.timezone)
+        workshops.add_session(workshop, start, None, capacity, "cesam", now)
 
 
 def _print(stdout: TextIO, message: ChatMessage, edited: bool) -> None:

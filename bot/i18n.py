@@ -16,7 +16,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time, get_datetime_format
+from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -186,9 +186,21 @@ class Translator:
         """A date without the weekday, e.g. « 26 novembre 2026 »."""
         return str(format_date(value, format="long", locale=self.locale))
 
+    def short_date(self, value: datetime, zone: tzinfo) -> str:
+        """A short day for a button, e.g. « jeu. 3 déc. », in `zone`."""
+        return str(format_skeleton("MMMEd", value, tzinfo=zone, locale=self.locale))
+
     def time(self, value: datetime, zone: tzinfo) -> str:
         """Hours and minutes in `zone` (people live in local time, storage is UTC)."""
         return str(format_time(value, format="short", tzinfo=zone, locale=self.locale))
+
+    def time_span(self, start: datetime, end: datetime, zone: tzinfo) -> str:
+        """« jeudi 3 décembre 2026, 14:00 – 16:00 », joined the way the locale joins a date
+        and a time (an Arabic comma in Arabic)."""
+        pattern = str(get_datetime_format("full", locale=self.locale))
+        day = str(format_date(start.astimezone(zone), format="full", locale=self.locale))
+        hours = f"{self.time(start, zone)} – {self.time(end, zone)}"
+        return pattern.replace("{1}", day).replace("{0}", hours)
 
     def datetime(self, value: datetime, zone: tzinfo) -> str:
         """Date and time without seconds, in the locale's order."""

@@ -152,7 +152,14 @@ def test_commands_and_descriptions_are_registered_per_language(
     for code in codes:
         t = CATALOGS.translator(code)
         commands = emulator.commands("default", code)
-        assert [c["command"] for c in commands] == ["start", "menu", "language", "help"]
+        assert [c["command"] for c in commands] == [
+            "start",
+            "menu",
+            "language",
+            "help",
+            "workshops",
+            "myworkshops",
+        ]
         assert commands[1]["description"] == t.finish(t.gettext("Menu principal"))
         assert emulator.description(code) == t.finish(
             t.gettext(

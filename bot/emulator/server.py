@@ -89,6 +89,9 @@ class ChatMessage:
     date: int
     keyboard: list[list[dict[str, Any]]] | None = None
     edit_date: int | None = None
+    # A file the bot sent (name, MIME type and bytes), or a venue (a place on the map).
+    document: dict[str, Any] | None = None
+    venue: dict[str, Any] | None = None
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -116,6 +119,13 @@ _MEDIA: dict[str, Any] = {
     "location": {"latitude": 47.322, "longitude": 5.041},
     "contact": {"phone_number": "+33100000000", "first_name": "Contact"},
 }
+
+
+@dataclass(frozen=True)
+class _Upload:
+    filename: str
+    content_type: str
+    content: bytes
 
 
 class _Server(ThreadingHTTPServer):
@@ -468,6 +478,25 @@ class BotApiEmulator:
             data["reply_markup"] = {"inline_keyboard": message.keyboard}
         if message.edit_date is not None:
             data["edit_date"] = message.edit_date
+        if message.document is not None:
+            data.pop("text")
+            data["document"] = {
+                "file_id": f"document-{message.message_id}",
+                "file_unique_id": f"unique-{message.message_id}",
+                "file_name": message.document["file_name"],
+                "mime_type": message.document["mime_type"],
+            }
+            if message.text:
+                data["caption"] = message.text
+        if message.venue is not None:
+            data.pop("text")
+            venue = message.venue
+            data["venue"] = {
+                "location": {"latitude": venue["latitude"], "longitude": venue["longitude"]},
+                "title": venue["title"],
+                "address": venue["address"],
+            }
+            data["location"] = data["venue"]["location"]
         return data
 
     def _notify(self, message: ChatMessage, edited: bool) -> None:
@@ -616,6 +645,63 @@ class BotApiEmulator:
                 entities=parsed.entities,
                 date=int(self._clock()),
                 keyboard=keyboard,
+            )
+            self._state.chats[chat_id].append(message)
+            result = self._message_json(message, sender=self._bot_json())
+            self._lock.notify_all()
+        self._notify(message, False)
+        return result
+
+    def _api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        upload = params.get("document")
+        if not isinstance(upload, _Upload):
+            raise bad_request("there is no document in the request")
+        if not upload.content:
+            raise bad_request("file must be non-empty")
+        caption = self._parse_text(params, "caption") if params.get("caption") else None
+        return self._deliver_bot_message(
+            params,
+            caption.text if caption else "",
+            caption.entities if caption else [],
+            document={
+                "file_name": upload.filename,
+                "mime_type": upload.content_type,
+                "content": upload.content,
+            },
+        )
+
+    def _api_sendvenue(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            latitude, longitude = float(params["latitude"]), float(params["longitude"])
+        except (KeyError, TypeError, ValueError):
+            raise bad_request("latitude and longitude are required") from None
+        title, address = str(params.get("title") or ""), str(params.get("address") or "")
+        if not title or not address:
+            raise bad_request("title and address are required")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise bad_request("wrong coordinates")
+        venue = {"latitude": latitude, "longitude": longitude, "title": title, "address": address}
+        return self._deliver_bot_message(params, "", [], venue=venue)
+
+    def _deliver_bot_message(
+        self,
+        params: dict[str, Any],
+        text: str,
+        entities: list[dict[str, Any]],
+        **attachment: Any,
+    ) -> dict[str, Any]:
+        keyboard = self._keyboard(params)
+        with self._lock:
+            chat_id = self._chat_id(params)
+            message = ChatMessage(
+                message_id=next(self._message_ids),
+                chat_id=chat_id,
+                from_bot=True,
+                text=text,
+                entities=entities,
+                date=int(self._clock()),
+                keyboard=keyboard,
+                **attachment,
             )
             self._state.chats[chat_id].append(message)
             result = self._message_json(message, sender=self._bot_json())
@@ -814,8 +900,14 @@ class _Handler(BaseHTTPRequestHandler):
             message = BytesParser(policy=HTTP).parsebytes(header + body)
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
-                if isinstance(name, str):
-                    payload = part.get_payload(decode=True)
+                if not isinstance(name, str):
+                    continue
+                payload = part.get_payload(decode=True)
+                filename = part.get_filename()
+                if filename is not None:  # an uploaded file: kept as bytes
+                    content = payload if isinstance(payload, bytes) else b""
+                    params[name] = _Upload(filename, part.get_content_type(), content)
+                else:
                     params[name] = payload.decode("utf-8") if isinstance(payload, bytes) else ""
         return {name: _coerce(name, value) for name, value in params.items()}
 

@@ -97,3 +97,8 @@ async def replace(update: Update, context: BotContext, screen: Screen) -> None:
             await send(update, context, screen)
             return
         raise
+
+
+async def expired_button(update: Update, context: BotContext) -> None:
+    """Any button we do not (or no longer) know: answer it, never act on it."""
+    await acknowledge(update, context, context.t.gettext("Ce bouton n'est plus valable."))

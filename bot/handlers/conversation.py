@@ -10,19 +10,30 @@ from telegram.error import TelegramError
 
 from bot.commands import register_for_chat
 from bot.context import BotContext
-from bot.handlers.common import acknowledge, pressed, replace, send
+from bot.domain.workshops import session_id_from_payload
+from bot.handlers import workshops
+from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
 from bot.i18n import BY_CODE
 from bot.views import language as language_views
 from bot.views import menu as menu_views
 from bot.views import privacy as privacy_views
-from bot.views.screen import LANGUAGE_PREFIX, SECTION_PREFIX
+from bot.views.screen import LANGUAGE_PREFIX
 
 log = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """/start and /language: the picker, current choice (or Telegram's guess) first."""
-    await send(update, context, language_views.language_picker(context.t))
+    """/start and /language: the picker, current choice (or Telegram's guess) first.
+
+    `/start s12` comes from a session's deep link: the session's page at once for someone
+    who has chosen a language, else the picker first and the session right after."""
+    payload = context.args[0] if context.args else ""
+    session_id = session_id_from_payload(payload)
+    if session_id is not None and context.person is not None and context.person.language:
+        await workshops.show_session(update, context, session_id, fresh=True)
+        return
+    then = payload if session_id is not None else None
+    await send(update, context, language_views.language_picker(context.t, then=then))
 
 
 async def show_menu(update: Update, context: BotContext) -> None:
@@ -43,7 +54,7 @@ async def not_text(update: Update, context: BotContext) -> None:
 
 async def language_chosen(update: Update, context: BotContext) -> None:
     _, data = pressed(update)
-    code = data.removeprefix(LANGUAGE_PREFIX)
+    code, _, then = data.removeprefix(LANGUAGE_PREFIX).partition(":")
     if code not in BY_CODE or update.effective_user is None:
         await expired_button(update, context)
         return
@@ -53,6 +64,9 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     await acknowledge(update, context)
     await replace(update, context, language_views.language_chosen(t))
     await send(update, context, menu_views.greeting(t, services.guidance.base))
+    session_id = session_id_from_payload(then)
+    if session_id is not None:  # they came by a session's deep link
+        await workshops.show_session(update, context, session_id, fresh=True)
     if update.effective_chat is not None:
         try:
             await register_for_chat(context.bot, update.effective_chat.id, t)
@@ -69,16 +83,6 @@ async def choose_language(update: Update, context: BotContext) -> None:
 async def menu_button(update: Update, context: BotContext) -> None:
     await acknowledge(update, context)
     await replace(update, context, menu_views.main_menu(context.t, context.services.guidance.base))
-
-
-async def section_button(update: Update, context: BotContext) -> None:
-    _, data = pressed(update)
-    key = data.removeprefix(SECTION_PREFIX)
-    if key not in menu_views.SECTIONS:
-        await expired_button(update, context)
-        return
-    await acknowledge(update, context)
-    await replace(update, context, menu_views.coming_soon(context.t, key))
 
 
 async def my_data(update: Update, context: BotContext) -> None:
@@ -99,15 +103,19 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    await asyncio.to_thread(context.services.users.forget, user.id)
+    services = context.services
+    # Their seats go to the people waiting (who are told) before their rows are deleted.
+    places = await asyncio.to_thread(services.workshops.of_person, user.id, services.clock())
+    for offer, _ in places:
+        outcome = await asyncio.to_thread(
+            services.workshops.cancel, offer.session.id, user.id, services.clock()
+        )
+        if outcome.promoted is not None and outcome.offer is not None:
+            await workshops.tell_promoted(context, outcome.promoted, outcome.offer)
+    await asyncio.to_thread(services.users.forget, user.id)
     log.info("a person deleted their data")
     # Their language choice also lives in the chat's command menu.
     await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat.id))
     await replace(update, context, privacy_views.forgotten(context.t))
     # Nothing of theirs stays in memory either (their language, the last press).
     context.application.drop_chat_data(chat.id)
-
-
-async def expired_button(update: Update, context: BotContext) -> None:
-    """Any button we do not (or no longer) know: answer it, never act on it."""
-    await acknowledge(update, context, context.t.gettext("Ce bouton n'est plus valable."))

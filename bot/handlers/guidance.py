@@ -7,8 +7,7 @@ import logging
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.common import acknowledge, pressed, replace, send
-from bot.handlers.conversation import expired_button
+from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
 from bot.views import guidance as views
 from bot.views.screen import ENTRY_PREFIX, TOPIC_PREFIX
 

@@ -14,6 +14,7 @@ import yaml
 
 from bot.knowledge.load import _Loader
 from bot.knowledge.model import Entry, Topic
+from bot.knowledge.workshops import _PlacesFile, _WorkshopsFile
 
 Extracted = tuple[int, str | None, str, list[str]]
 
@@ -44,3 +45,17 @@ def extract_guidance(
     for entry in topic.entries:
         for message, comment in entry_messages(entry):
             yield 1, None, message, [comment]
+
+
+def extract_catalogue(
+    fileobj: IO[bytes], keywords: object, comment_tags: object, options: dict[str, Any]
+) -> Iterator[Extracted]:
+    """Workshop titles and descriptions (workshops.yaml), place names (places.yaml)."""
+    raw = yaml.load(fileobj, Loader=_Loader)  # noqa: S506 - a safe loader
+    if isinstance(raw, dict) and "workshops" in raw:
+        for workshop in _WorkshopsFile.model_validate(raw).workshops:
+            yield 1, None, workshop.title, [f"workshop {workshop.slug}: title (at most 60)"]
+            yield 1, None, workshop.description, [f"workshop {workshop.slug}: description"]
+    elif isinstance(raw, dict) and "places" in raw:
+        for place in _PlacesFile.model_validate(raw).places:
+            yield 1, None, place.name, [f"place {place.slug}: name (keep proper names)"]

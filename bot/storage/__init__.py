@@ -2,9 +2,20 @@
 
 # Every module that defines tables is imported here, so that `tables.metadata` is complete
 # whenever storage is used (forgetting a person and the schema check walk all of it).
-from bot.storage import inbox, listings  # noqa: F401
+from bot.storage import inbox, listings, sessions  # noqa: F401
 from bot.storage.database import migrate, open_engine
 from bot.storage.inbox import InboxRepository
+from bot.storage.sessions import FactRepository, Registration, Session, SessionRepository
 from bot.storage.users import Person, UserRepository
 
-__all__ = ["InboxRepository", "Person", "UserRepository", "migrate", "open_engine"]
+__all__ = [
+    "FactRepository",
+    "InboxRepository",
+    "Person",
+    "Registration",
+    "Session",
+    "SessionRepository",
+    "UserRepository",
+    "migrate",
+    "open_engine",
+]

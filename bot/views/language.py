@@ -6,9 +6,11 @@ from bot.i18n import Translator, picker_order
 from bot.views.screen import LANGUAGE_PREFIX, Screen, in_rows, keyboard
 
 
-def language_picker(t: Translator) -> Screen:
-    """Every language in its own name, the reader's (chosen or guessed) first."""
-    buttons = [(lang.name, LANGUAGE_PREFIX + lang.code) for lang in picker_order(t.code)]
+def language_picker(t: Translator, *, then: str | None = None) -> Screen:
+    """Every language in its own name, the reader's (chosen or guessed) first. `then`: what
+    to open once a language is chosen (a deep link's payload), carried by the buttons."""
+    after = f":{then}" if then else ""
+    buttons = [(lang.name, f"{LANGUAGE_PREFIX}{lang.code}{after}") for lang in picker_order(t.code)]
     text = "🌍 " + t.gettext("Choisissez votre langue.")
     return Screen(t.finish(text), keyboard(in_rows(buttons, 2)))
 

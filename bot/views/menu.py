@@ -9,21 +9,13 @@ from bot.views.screen import (
     MENU,
     MORE_TOPICS,
     MY_DATA,
-    SECTION_PREFIX,
     TOPIC_PREFIX,
+    WORKSHOPS,
     Button,
     Screen,
     in_rows,
     keyboard,
 )
-
-# Sections of the main menu that are not knowledge-base topics, and are not ready yet.
-SECTIONS = ("workshops",)
-
-
-def section_title(t: Translator, key: str) -> str:
-    titles = {"workshops": t.gettext("Ateliers")}
-    return titles[key]
 
 
 def topic_label(t: Translator, topic: Topic) -> str:
@@ -37,7 +29,7 @@ def topic_button(t: Translator, topic: Topic) -> Button:
 def _menu_keyboard(t: Translator, base: KnowledgeBase) -> list[list[Button]]:
     """Emergencies alone on top (one tap), then two buttons a row: readable on a phone."""
     buttons = [topic_button(t, topic) for topic in base.on_menu("main")]
-    buttons.append(("📅 " + section_title(t, "workshops"), SECTION_PREFIX + "workshops"))
+    buttons.append(("📅 " + t.gettext("Ateliers"), WORKSHOPS))
     if base.on_menu("more"):
         buttons.append(("➕ " + t.gettext("Autres thèmes"), MORE_TOPICS))
     return [
@@ -88,16 +80,6 @@ def greeting(t: Translator, base: KnowledgeBase) -> Screen:
         ]
     )
     return Screen(t.finish(text), keyboard(_menu_keyboard(t, base)))
-
-
-def coming_soon(t: Translator, key: str) -> Screen:
-    text = "\n\n".join(
-        [
-            f"<b>{section_title(t, key)}</b>",
-            t.gettext("Cette partie n'est pas encore prête. Elle arrive bientôt."),
-        ]
-    )
-    return Screen(t.finish(text), keyboard([back_to_menu(t)]))
 
 
 def not_text(t: Translator, base: KnowledgeBase, *, spoken: bool) -> Screen:

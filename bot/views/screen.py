@@ -12,13 +12,18 @@ from telegram.constants import MessageLimit
 LANGUAGE_PREFIX = "lang:"
 CHOOSE_LANGUAGE = "language"
 MENU = "menu"
-SECTION_PREFIX = "section:"
 MY_DATA = "data:show"
 FORGET = "data:forget"
 FORGET_CONFIRMED = "data:forget:yes"
 TOPIC_PREFIX = "topic:"
 ENTRY_PREFIX = "entry:"
 MORE_TOPICS = "topics:more"
+WORKSHOPS = "ws:list"
+MY_WORKSHOPS = "ws:mine"
+SESSION_PREFIX = "ws:s:"
+REGISTER_PREFIX = "ws:reg:"
+CANCEL_PREFIX = "ws:cancel:"
+CANCEL_CONFIRMED_PREFIX = "ws:cancel!:"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ def content(tmp_path: Path, *entries: dict[str, object]) -> Path:
     (folder / "guidance").mkdir(parents=True)
     shutil.copy(CONTENT_DIR / "official-sites.yaml", folder)
     shutil.copy(CONTENT_DIR / "programme.yaml", folder)
+    shutil.copy(CONTENT_DIR / "workshops.yaml", folder)
+    shutil.copy(CONTENT_DIR / "places.yaml", folder)
     topic = {"id": "logement", "title": "Logement", "emoji": "🏠", "order": 1, "entries": entries}
     (folder / "guidance" / "01-logement.yaml").write_text(
         yaml.safe_dump(topic, allow_unicode=True), encoding="utf-8"
@@ -57,7 +59,7 @@ def test_the_real_knowledge_base_has_no_error() -> None:
 def test_a_valid_entry_passes(tmp_path: Path) -> None:
     code, out = report(content(tmp_path, entry()))
     assert code == 0
-    assert "1 topics, 1 entries: 0 errors, 0 warnings" in out
+    assert "1 topics, 1 entries, 8 workshops, 1 places: 0 errors, 0 warnings" in out
 
 
 @pytest.mark.parametrize(
@@ -105,3 +107,15 @@ def test_the_contract_is_an_accepted_source(tmp_path: Path) -> None:
 def test_loading_refuses_a_base_with_errors(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="answer too long"):
         load_knowledge_base(TODAY, content(tmp_path, entry(answer="x" * 700)))
+
+
+def test_a_place_with_an_unsourced_address_is_an_error(tmp_path: Path) -> None:
+    folder = content(tmp_path, entry())
+    (folder / "places.yaml").write_text(
+        "places:\n  - slug: mairie\n    name: Mairie\n    address: 1 rue Inventée, Dijon\n",
+        encoding="utf-8",
+    )
+    code, out = report(folder)
+    assert code == 1
+    assert "error: places.yaml" in out
+    assert "an address or coordinates need a `source`" in out

@@ -1,0 +1,197 @@
+"""Workshops: the list, a session, registering, the waiting list, cancelling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InputFile, Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import BotContext
+from bot.domain.calendar import ics
+from bot.domain.workshops import Offer
+from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
+from bot.i18n import Translator
+from bot.views import screen
+from bot.views import workshops as views
+from bot.views.screen import Screen
+
+log = logging.getLogger(__name__)
+
+
+async def _show(update: Update, context: BotContext, screen: Screen) -> None:
+    """In place of the pressed message, or as a new one for a command."""
+    if update.callback_query is not None:
+        await acknowledge(update, context)
+        await replace(update, context, screen)
+    else:
+        await send(update, context, screen)
+
+
+async def show_upcoming(update: Update, context: BotContext) -> None:
+    services = context.services
+    offers = await asyncio.to_thread(services.workshops.upcoming, services.clock())
+    await _show(update, context, views.upcoming(context.t, offers, services.settings.timezone))
+
+
+async def show_mine(update: Update, context: BotContext) -> None:
+    services = context.services
+    user = update.effective_user
+    if user is None:
+        return
+    places = await asyncio.to_thread(services.workshops.of_person, user.id, services.clock())
+    await _show(update, context, views.mine(context.t, places, services.settings.timezone))
+
+
+async def show_session(
+    update: Update, context: BotContext, session_id: int, *, fresh: bool = False
+) -> None:
+    """A session's page (also what a deep link opens); `fresh`: as a new message."""
+    services = context.services
+    user = update.effective_user
+    offer = await asyncio.to_thread(services.workshops.offer, session_id)
+    if offer is None or user is None:
+        # A session that no longer exists: the list of those that do.
+        await show_upcoming(update, context)
+        return
+    registration = await asyncio.to_thread(services.workshops.registration, session_id, user.id)
+    screen = views.session_page(
+        context.t,
+        offer,
+        registration,
+        services.settings.timezone,
+        open_for_registration=services.workshops.is_open(offer, services.clock()),
+    )
+    if fresh:
+        await send(update, context, screen)
+    else:
+        await _show(update, context, screen)
+
+
+def _session_of(data: str, prefix: str) -> int | None:
+    digits = data.removeprefix(prefix)
+    return int(digits) if digits.isdigit() and len(digits) <= 9 else None
+
+
+async def session_chosen(update: Update, context: BotContext) -> None:
+    _, data = pressed(update)
+    session_id = _session_of(data, screen.SESSION_PREFIX)
+    if session_id is None:
+        await expired_button(update, context)
+        return
+    await show_session(update, context, session_id)
+
+
+async def register_pressed(update: Update, context: BotContext) -> None:
+    _, data = pressed(update)
+    session_id = _session_of(data, screen.REGISTER_PREFIX)
+    user = update.effective_user
+    if session_id is None or user is None:
+        await expired_button(update, context)
+        return
+    services, t = context.services, context.t
+    # Pressed twice, or replayed after a crash: the second time finds the place already
+    # there and says the same thing again, never a second seat.
+    outcome = await asyncio.to_thread(
+        services.workshops.register, session_id, user.id, services.clock()
+    )
+    if outcome.kind == "closed" or outcome.offer is None:
+        await acknowledge(
+            update, context, t.gettext("Les inscriptions à cet atelier sont fermées.")
+        )
+        await show_session(update, context, session_id)
+        return
+    await show_session(update, context, session_id)
+    zone = services.settings.timezone
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if outcome.kind == "waiting":
+        await context.bot.send_message(
+            chat.id, views.waiting(t, outcome.offer, outcome.position or 1)
+        )
+        return
+    await context.bot.send_message(chat.id, views.registered(t, outcome.offer, zone))
+    await send_calendar(context, chat.id, t, outcome.offer)
+
+
+async def send_calendar(context: BotContext, chat_id: int, t: Translator, offer: Offer) -> None:
+    """The `.ics` file, and the place on the map when its coordinates are known."""
+    services = context.services
+    location = None
+    if offer.place is not None:
+        location = t.gettext(offer.place.name)
+        if offer.place.address:
+            location = f"{location}, {offer.place.address}"
+    content = ics(
+        offer.session.id,
+        t.gettext(offer.workshop.title),
+        t.gettext(offer.workshop.description),
+        offer.session.starts_at,
+        offer.session.ends_at,
+        location,
+        services.settings.timezone,
+        services.clock(),
+    )
+    await context.bot.send_document(
+        chat_id,
+        InputFile(content, filename=views.ics_name(offer), attach=False),
+        caption=views.ics_caption(t),
+    )
+    place = offer.place
+    if place is not None and place.latitude is not None and place.longitude is not None:
+        await context.bot.send_venue(
+            chat_id,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            title=t.gettext(place.name),
+            address=place.address or t.gettext(place.name),
+        )
+
+
+async def cancel_asked(update: Update, context: BotContext) -> None:
+    _, data = pressed(update)
+    session_id = _session_of(data, screen.CANCEL_PREFIX)
+    if session_id is None:
+        await expired_button(update, context)
+        return
+    offer = await asyncio.to_thread(context.services.workshops.offer, session_id)
+    if offer is None:
+        await expired_button(update, context)
+        return
+    await _show(
+        update, context, views.confirm_cancel(context.t, offer, context.services.settings.timezone)
+    )
+
+
+async def cancel_confirmed(update: Update, context: BotContext) -> None:
+    _, data = pressed(update)
+    session_id = _session_of(data, screen.CANCEL_CONFIRMED_PREFIX)
+    user = update.effective_user
+    if session_id is None or user is None:
+        await expired_button(update, context)
+        return
+    services = context.services
+    before = await asyncio.to_thread(services.workshops.registration, session_id, user.id)
+    outcome = await asyncio.to_thread(
+        services.workshops.cancel, session_id, user.id, services.clock()
+    )
+    was_waiting = before is not None and before.status == "waiting"
+    await _show(update, context, views.cancelled(context.t, was_waiting=was_waiting))
+    if outcome.promoted is not None and outcome.offer is not None:
+        await tell_promoted(context, outcome.promoted, outcome.offer)
+
+
+async def tell_promoted(context: BotContext, person: int, offer: Offer) -> None:
+    """The first person on the waiting list got the freed seat: tell them, in their language."""
+    services = context.services
+    known = await asyncio.to_thread(services.users.get, person)
+    t = services.catalogs.translator(known.language if known else None)
+    try:
+        await context.bot.send_message(person, views.promoted(t, offer, services.settings.timezone))
+        await send_calendar(context, person, t, offer)
+    except Forbidden:
+        log.info("a person who got a seat has blocked the bot")
+    except TelegramError as error:
+        log.warning("could not tell a person they got a seat: %s", type(error).__name__)
