@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import reminders
 from bot.api_client import BotApiClient
 from bot.commands import register_everywhere
 from bot.config import Settings
@@ -99,6 +100,11 @@ def build_application(
         application.job_queue.run_once(register_commands, when=0, name="register-commands")
         application.job_queue.run_repeating(
             prune_inbox, interval=INBOX_PRUNE_EVERY, first=INBOX_PRUNE_EVERY, name="prune-inbox"
+        )
+        # Reminders are derived from the database now, then every minute: sessions can be
+        # added from the command line, and a restart must neither lose nor repeat one.
+        application.job_queue.run_repeating(
+            reminders.plan, interval=reminders.PLAN_EVERY, first=0.1, name="plan-reminders"
         )
 
     async def post_shutdown(application: BotApplication) -> None:

@@ -143,16 +143,18 @@ async def test_a_slow_answer_from_telegram_brings_no_apology() -> None:
     assert sent == []
 
 
+INSERT_PERSON = "INSERT INTO users (telegram_id, language, first_seen, last_seen) VALUES"
+
+
 def test_database_errors_never_print_peoples_ids(tmp_path: Path) -> None:
     engine = open_engine(f"sqlite:///{tmp_path / 'x.db'}")
     migrate(engine)
     with engine.begin() as connection:
-        connection.exec_driver_sql(
-            "INSERT INTO users VALUES (987654321, NULL, '2026-01-01', '2026-01-01')"
-        )
+        connection.exec_driver_sql(f"{INSERT_PERSON} (987654321, NULL, '2026-01-01', '2026-01-01')")
     with pytest.raises(IntegrityError) as caught, engine.begin() as connection:
         connection.exec_driver_sql(
-            "INSERT INTO users VALUES (?, NULL, '2026-01-01', '2026-01-01')", (987654321,)
+            f"{INSERT_PERSON} (?, NULL, '2026-01-01', '2026-01-01')",
+            (987654321,),
         )
     assert "987654321" not in str(caught.value)
     assert UserRepository(engine).get(987654321) is not None

@@ -65,6 +65,8 @@ def workshop_screens(t: Translator) -> list[Screen]:
         Screen(workshops.promoted(t, free, ZONE)),
         Screen(workshops.closed(t)),
         Screen(workshops.ics_caption(t)),
+        workshops.reminder(t, free, ZONE),
+        workshops.reminder(t, nowhere, ZONE),
     ]
 
 

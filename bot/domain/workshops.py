@@ -72,6 +72,9 @@ class Workshops:
     def offer(self, session_id: int) -> Offer | None:
         return self._offer(self._sessions.get(session_id))
 
+    def upcoming_sessions(self, now: datetime) -> list[Session]:
+        return self._sessions.upcoming(now)
+
     def upcoming(self, now: datetime) -> list[Offer]:
         return [o for s in self._sessions.upcoming(now) if (o := self._offer(s)) is not None]
 

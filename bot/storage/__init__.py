@@ -2,9 +2,10 @@
 
 # Every module that defines tables is imported here, so that `tables.metadata` is complete
 # whenever storage is used (forgetting a person and the schema check walk all of it).
-from bot.storage import inbox, listings, sessions  # noqa: F401
+from bot.storage import inbox, listings, reminders, sessions  # noqa: F401
 from bot.storage.database import migrate, open_engine
 from bot.storage.inbox import InboxRepository
+from bot.storage.reminders import ReminderRepository
 from bot.storage.sessions import FactRepository, Registration, Session, SessionRepository
 from bot.storage.users import Person, UserRepository
 
@@ -13,6 +14,7 @@ __all__ = [
     "InboxRepository",
     "Person",
     "Registration",
+    "ReminderRepository",
     "Session",
     "SessionRepository",
     "UserRepository",

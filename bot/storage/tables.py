@@ -24,4 +24,6 @@ users = Table(
     Column("language", String(8), nullable=True),
     Column("first_seen", UtcDateTime, nullable=False),
     Column("last_seen", UtcDateTime, nullable=False),
+    # Set when Telegram says the person blocked the bot; cleared when they write again.
+    Column("blocked_at", UtcDateTime, nullable=True),
 )

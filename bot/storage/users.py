@@ -17,6 +17,7 @@ class Person:
     language: str | None
     first_seen: datetime
     last_seen: datetime
+    blocked: bool = False  # Telegram said they blocked the bot; they have not written since
 
 
 def _person(row: object) -> Person:
@@ -25,6 +26,7 @@ def _person(row: object) -> Person:
         language=row.language,  # type: ignore[attr-defined]
         first_seen=row.first_seen,  # type: ignore[attr-defined]
         last_seen=row.last_seen,  # type: ignore[attr-defined]
+        blocked=row.blocked_at is not None,  # type: ignore[attr-defined]
     )
 
 
@@ -44,7 +46,7 @@ class UserRepository:
         period, not one per message."""
         if refresh_after:
             known = self.get(telegram_id)
-            if known is not None and now - known.last_seen < refresh_after:
+            if known is not None and now - known.last_seen < refresh_after and not known.blocked:
                 return known
         insert = self._insert(users).values(
             telegram_id=telegram_id, language=None, first_seen=now, last_seen=now
@@ -52,7 +54,7 @@ class UserRepository:
         # One atomic upsert: two first messages arriving together never collide.
         # (No RETURNING: older SQLite builds shipped with Python lack it.)
         statement = insert.on_conflict_do_update(
-            index_elements=[users.c.telegram_id], set_={"last_seen": now}
+            index_elements=[users.c.telegram_id], set_={"last_seen": now, "blocked_at": None}
         )
         with self._engine.begin() as connection:
             connection.execute(statement)
@@ -65,6 +67,13 @@ class UserRepository:
                 select(users).where(users.c.telegram_id == telegram_id)
             ).one_or_none()
         return None if row is None else _person(row)
+
+    def mark_blocked(self, telegram_id: int, now: datetime) -> None:
+        """Telegram refused a message: they blocked the bot. No more reminders to them."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(users).where(users.c.telegram_id == telegram_id).values(blocked_at=now)
+            )
 
     def set_language(self, telegram_id: int, language: str) -> None:
         with self._engine.begin() as connection:

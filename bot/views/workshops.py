@@ -269,6 +269,31 @@ def mine(t: Translator, places: Sequence[tuple[Offer, Registration]], zone: Zone
     return Screen(t.finish(text), keyboard(rows))
 
 
+def reminder(t: Translator, offer: Offer, zone: ZoneInfo) -> Screen:
+    """Before a session: when and where, and a way to give the seat back."""
+    text = "\n\n".join(
+        [
+            "⏰ "
+            + t.fill(
+                t.gettext("Rappel : « {title} », {moment}."),
+                title=t.gettext(offer.workshop.title),
+                moment=when(t, offer, zone),
+            ),
+            *_place_lines(t, offer),
+        ]
+    )
+    session_id = offer.session.id
+    return Screen(
+        t.finish(text),
+        keyboard(
+            [
+                [("🙁 " + t.gettext("Je ne peux pas venir"), f"{CANCEL_PREFIX}{session_id}")],
+                [("📅 " + t.gettext("Voir l'atelier"), f"{SESSION_PREFIX}{session_id}")],
+            ]
+        ),
+    )
+
+
 def ics_caption(t: Translator) -> str:
     return t.finish(t.gettext("Ouvrez ce fichier pour ajouter l'atelier à votre agenda."))
 

@@ -1,0 +1,90 @@
+"""Sending workshop reminders through python-telegram-bot's job queue.
+
+`plan` runs at start and every minute (sessions may be added from the command line): it
+(re)schedules one job per due reminder, named after it, so planning twice changes nothing.
+Each job reminds the people registered at that moment: a reminder is recorded before it is
+sent, so a restart never sends it twice. Reminders go out at most REMINDERS_PER_SECOND, so
+that a burst of them leaves part of Telegram's budget (≈30 messages/s) to answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import cast
+
+from aiolimiter import AsyncLimiter
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import JobQueue
+
+from bot.context import BotContext
+from bot.domain.reminders import Due, due_reminders
+from bot.storage import ReminderRepository
+from bot.views import workshops as views
+
+log = logging.getLogger(__name__)
+
+PLAN_EVERY = timedelta(minutes=1)
+REMINDERS_PER_SECOND = 20
+_LIMITER_KEY = "reminder-limiter"
+
+
+async def plan(context: BotContext) -> None:
+    """Schedule every reminder still due (rebuilt from the database each time)."""
+    services = context.services
+    if context.job_queue is None:
+        return
+    job_queue = cast("JobQueue[BotContext]", context.job_queue)
+    now = services.clock()
+    sessions = await asyncio.to_thread(services.workshops.upcoming_sessions, now)
+    for due in due_reminders(sessions, services.settings.reminder_offsets, now):
+        existing = job_queue.get_jobs_by_name(due.name)
+        if any(
+            job.next_t is not None and abs((job.next_t - due.at).total_seconds()) < 1
+            for job in existing
+        ):
+            continue
+        for job in existing:
+            job.schedule_removal()
+        job_queue.run_once(
+            remind,
+            when=max(due.at, now),
+            data=due,
+            name=due.name,
+            job_kwargs={"misfire_grace_time": None},
+        )
+
+
+async def remind(context: BotContext) -> None:
+    due = context.job.data if context.job is not None else None
+    if not isinstance(due, Due):
+        return
+    services = context.services
+    offer = await asyncio.to_thread(services.workshops.offer, due.session_id)
+    now = services.clock()
+    if offer is None or not services.workshops.is_open(offer, now):
+        return  # cancelled, or started since: nothing to remind
+    repository = ReminderRepository(services.engine)
+    offset = int(due.offset.total_seconds())
+    people = await asyncio.to_thread(repository.to_remind, due.session_id, offset)
+    limiter = context.bot_data.setdefault(_LIMITER_KEY, AsyncLimiter(REMINDERS_PER_SECOND, 1))
+    for person in people:
+        known = await asyncio.to_thread(services.users.get, person)
+        if known is not None and known.blocked:
+            continue
+        if not await asyncio.to_thread(repository.claim, due.session_id, person, offset, now):
+            continue  # sent by an earlier run
+        t = services.catalogs.translator(known.language if known else None)
+        screen = views.reminder(t, offer, services.settings.timezone)
+        async with limiter:
+            try:
+                await context.bot.send_message(person, screen.text, reply_markup=screen.keyboard)
+            except Forbidden:
+                # Blocked: no retries, no more reminders, until they write again.
+                await asyncio.to_thread(services.users.mark_blocked, person, now)
+                log.info("a person has blocked the bot; marked inactive")
+            except TelegramError as error:
+                # A passing failure: the next planning (within a minute) tries again.
+                await asyncio.to_thread(repository.release, due.session_id, person, offset)
+                log.warning("a reminder could not be sent (%s)", type(error).__name__)

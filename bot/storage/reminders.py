@@ -1,0 +1,88 @@
+"""Which reminders went out: claimed here before sending, so a restart never sends one twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    Table,
+    UniqueConstraint,
+    delete,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage.sessions import registrations
+from bot.storage.tables import metadata
+from bot.storage.types import UtcDateTime
+
+reminders_sent = Table(
+    "reminders_sent",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("workshop_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("telegram_id", BigInteger, nullable=False),
+    Column("offset_seconds", Integer, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    UniqueConstraint("session_id", "telegram_id", "offset_seconds"),
+)
+
+
+class ReminderRepository:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def to_remind(self, session_id: int, offset_seconds: int) -> list[int]:
+        """Registered people of a session who have not had this reminder yet."""
+        sent = select(reminders_sent.c.telegram_id).where(
+            reminders_sent.c.session_id == session_id,
+            reminders_sent.c.offset_seconds == offset_seconds,
+        )
+        with self._engine.connect() as connection:
+            people = connection.execute(
+                select(registrations.c.telegram_id)
+                .where(
+                    registrations.c.session_id == session_id,
+                    registrations.c.status == "registered",
+                    registrations.c.telegram_id.not_in(sent),
+                )
+                .order_by(registrations.c.id)
+            ).scalars()
+            return [int(person) for person in people]
+
+    def claim(self, session_id: int, telegram_id: int, offset_seconds: int, now: datetime) -> bool:
+        """Record the reminder as sent; False if it already was (by this or an earlier run)."""
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    reminders_sent.insert().values(
+                        session_id=session_id,
+                        telegram_id=telegram_id,
+                        offset_seconds=offset_seconds,
+                        sent_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def release(self, session_id: int, telegram_id: int, offset_seconds: int) -> None:
+        """Sending failed for a passing reason: the reminder may be tried again."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                delete(reminders_sent).where(
+                    reminders_sent.c.session_id == session_id,
+                    reminders_sent.c.telegram_id == telegram_id,
+                    reminders_sent.c.offset_seconds == offset_seconds,
+                )
+            )
