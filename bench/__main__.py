@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import intake, search, startup
+from bench import intake, reminders, search, startup
 
 
 def main() -> int:
     results = []
-    for benchmark in (startup, search, intake):
+    for benchmark in (startup, search, intake, reminders):
         print(f"== {benchmark.__name__}")
         sys.argv = sys.argv[:1]
         results.append(benchmark.main())

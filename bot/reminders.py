@@ -3,8 +3,9 @@
 `plan` runs at start and every minute (sessions may be added from the command line): it
 (re)schedules one job per due reminder, named after it, so planning twice changes nothing.
 Each job reminds the people registered at that moment: a reminder is recorded before it is
-sent, so a restart never sends it twice. Reminders go out at most REMINDERS_PER_SECOND, so
-that a burst of them leaves part of Telegram's budget (≈30 messages/s) to answers.
+sent, so a restart never sends it twice. Reminders go through the same rate limiter as
+answers, a few at a time: an answer never waits behind more than those few, while a burst
+of reminders still uses what is left of Telegram's ≈30 messages/s.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import logging
 from datetime import timedelta
 from typing import cast
 
-from aiolimiter import AsyncLimiter
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import JobQueue
 
@@ -26,8 +26,10 @@ from bot.views import workshops as views
 log = logging.getLogger(__name__)
 
 PLAN_EVERY = timedelta(minutes=1)
-REMINDERS_PER_SECOND = 20
-_LIMITER_KEY = "reminder-limiter"
+# Reminders recorded together, and sent at once at most: an answer to someone waits behind
+# no more than IN_FLIGHT reminders in the rate limiter.
+BATCH = 30
+IN_FLIGHT = 3
 
 
 async def plan(context: BotContext) -> None:
@@ -68,16 +70,15 @@ async def remind(context: BotContext) -> None:
     repository = ReminderRepository(services.engine)
     offset = int(due.offset.total_seconds())
     people = await asyncio.to_thread(repository.to_remind, due.session_id, offset)
-    limiter = context.bot_data.setdefault(_LIMITER_KEY, AsyncLimiter(REMINDERS_PER_SECOND, 1))
-    for person in people:
-        known = await asyncio.to_thread(services.users.get, person)
-        if known is not None and known.blocked:
-            continue
-        if not await asyncio.to_thread(repository.claim, due.session_id, person, offset, now):
-            continue  # sent by an earlier run
-        t = services.catalogs.translator(known.language if known else None)
+    known = await asyncio.to_thread(services.users.many, people)
+    people = [p for p in people if not (p in known and known[p].blocked)]
+    in_flight = asyncio.Semaphore(IN_FLIGHT)
+
+    async def send(person: int) -> None:
+        language = known[person].language if person in known else None
+        t = services.catalogs.translator(language)
         screen = views.reminder(t, offer, services.settings.timezone)
-        async with limiter:
+        async with in_flight:
             try:
                 await context.bot.send_message(person, screen.text, reply_markup=screen.keyboard)
             except Forbidden:
@@ -88,3 +89,10 @@ async def remind(context: BotContext) -> None:
                 # A passing failure: the next planning (within a minute) tries again.
                 await asyncio.to_thread(repository.release, due.session_id, person, offset)
                 log.warning("a reminder could not be sent (%s)", type(error).__name__)
+
+    for start in range(0, len(people), BATCH):
+        batch = people[start : start + BATCH]
+        # Recorded before they are sent: after a crash, a reminder is at worst lost (the
+        # batch in flight), never sent twice.
+        claimed = await asyncio.to_thread(repository.claim_many, due.session_id, batch, offset, now)
+        await asyncio.gather(*(send(person) for person in claimed))

@@ -7,6 +7,7 @@ status codes and descriptions, so a test passing here means the real API accepts
 
 from __future__ import annotations
 
+import collections
 import copy
 import itertools
 import json
@@ -99,6 +100,8 @@ class ChatMessage:
         return [button for row in self.keyboard or [] for button in row]
 
 
+# Methods that put a message in a chat, which Telegram's flood limits count.
+_MESSAGES = ("send", "copy", "forward", "edit")
 _FILE = {"file_id": "emulated-file", "file_unique_id": "emulated-unique"}
 # What Telegram puts in a message for each kind of attachment (the fields it requires).
 _MEDIA: dict[str, Any] = {
@@ -213,8 +216,13 @@ class BotApiEmulator:
         bot_id: int | None = None,
         username: str = "ensemble_test_bot",
         clock: Callable[[], float] = time.time,
+        flood_limit: int | None = None,
     ) -> None:
+        """`flood_limit`: messages a second, all chats together, beyond which Telegram
+        answers 429 (≈30 for real); None for no limit."""
         self.token = token
+        self._flood_limit = flood_limit
+        self._sent: collections.deque[float] = collections.deque()
         self.bot_id = bot_id if bot_id is not None else int(token.split(":")[0])
         self.username = username
         self._clock = clock
@@ -331,6 +339,13 @@ class BotApiEmulator:
                 and call.ok
                 and str(call.params.get("callback_query_id")) in self._state.pressed_at
             ]
+
+    def introduce(self, user_id: int, *, language_code: str | None = None) -> None:
+        """A person who wrote to the bot before (in an earlier run): the bot may write to
+        them, and no update is pushed."""
+        with self._lock:
+            self._user(user_id, "Test", language_code)
+            self._state.chats.setdefault(user_id, [])
 
     def unconfirmed(self) -> int:
         """Updates the bot has not yet confirmed (by asking for the ones after them)."""
@@ -515,6 +530,14 @@ class BotApiEmulator:
             if faults:
                 fault = faults.pop(0)
                 raise ApiError(fault.code, fault.description, fault.retry_after)
+            if self._flood_limit and name.startswith(_MESSAGES):
+                # Telegram's flood control: beyond the limit in the last second, a 429.
+                now = time.monotonic()
+                while self._sent and now - self._sent[0] >= 1.0:
+                    self._sent.popleft()
+                if len(self._sent) >= self._flood_limit:
+                    raise ApiError(429, "Too Many Requests: retry after 1", 1)
+                self._sent.append(now)
         return handler(params)
 
     def record(self, method: str, params: dict[str, Any], ok: bool, description: str) -> None:

@@ -60,6 +60,41 @@ class ReminderRepository:
             ).scalars()
             return [int(person) for person in people]
 
+    def claim_many(
+        self, session_id: int, people: list[int], offset_seconds: int, now: datetime
+    ) -> list[int]:
+        """Record a batch as sent, in one transaction; the people not already recorded.
+
+        One job sends a given reminder at a time (its name is unique), so reading then
+        writing cannot race; the unique constraint still refuses any duplicate."""
+        if not people:
+            return []
+        with self._engine.begin() as connection:
+            known = set(
+                connection.execute(
+                    select(reminders_sent.c.telegram_id).where(
+                        reminders_sent.c.session_id == session_id,
+                        reminders_sent.c.offset_seconds == offset_seconds,
+                        reminders_sent.c.telegram_id.in_(people),
+                    )
+                ).scalars()
+            )
+            fresh = [person for person in people if person not in known]
+            if fresh:
+                connection.execute(
+                    reminders_sent.insert(),
+                    [
+                        {
+                            "session_id": session_id,
+                            "telegram_id": person,
+                            "offset_seconds": offset_seconds,
+                            "sent_at": now,
+                        }
+                        for person in fresh
+                    ],
+                )
+        return fresh
+
     def claim(self, session_id: int, telegram_id: int, offset_seconds: int, now: datetime) -> bool:
         """Record the reminder as sent; False if it already was (by this or an earlier run)."""
         try:

@@ -68,6 +68,14 @@ class UserRepository:
             ).one_or_none()
         return None if row is None else _person(row)
 
+    def many(self, telegram_ids: list[int]) -> dict[int, Person]:
+        """Several people at once (for a batch of reminders)."""
+        if not telegram_ids:
+            return {}
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(users).where(users.c.telegram_id.in_(telegram_ids)))
+            return {row.telegram_id: _person(row) for row in rows}
+
     def mark_blocked(self, telegram_id: int, now: datetime) -> None:
         """Telegram refused a message: they blocked the bot. No more reminders to them."""
         with self._engine.begin() as connection:
