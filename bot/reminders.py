@@ -20,7 +20,7 @@ from telegram.ext import JobQueue
 
 from bot.context import BotContext
 from bot.domain.reminders import Due, due_reminders
-from bot.storage import ReminderRepository
+from bot.storage import NoticeRepository, ReminderRepository
 from bot.views import workshops as views
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ async def plan(context: BotContext) -> None:
         return
     job_queue = cast("JobQueue[BotContext]", context.job_queue)
     now = services.clock()
+    await tell_cancellations(context)
     sessions = await asyncio.to_thread(services.workshops.upcoming_sessions, now)
     for due in due_reminders(sessions, services.settings.reminder_offsets, now):
         existing = job_queue.get_jobs_by_name(due.name)
@@ -96,3 +97,30 @@ async def remind(context: BotContext) -> None:
         # batch in flight), never sent twice.
         claimed = await asyncio.to_thread(repository.claim_many, due.session_id, batch, offset, now)
         await asyncio.gather(*(send(person) for person in claimed))
+
+
+async def tell_cancellations(context: BotContext) -> None:
+    """People who joined a session that staff cancelled (from the command line or in
+    Telegram) are told, in their language, once each."""
+    services = context.services
+    now = services.clock()
+    notices = NoticeRepository(services.engine)
+    to_tell = await asyncio.to_thread(notices.cancelled_to_tell, now)
+    for session_id, people in to_tell.items():
+        offer = await asyncio.to_thread(services.workshops.offer, session_id)
+        if offer is None:
+            continue
+        await asyncio.to_thread(notices.claim_many, session_id, people, now)
+        known = await asyncio.to_thread(services.users.many, people)
+        for person in people:
+            if person in known and known[person].blocked:
+                continue
+            t = services.catalogs.translator(known[person].language if person in known else None)
+            try:
+                await context.bot.send_message(
+                    person, views.session_cancelled(t, offer, services.settings.timezone)
+                )
+            except Forbidden:
+                await asyncio.to_thread(services.users.mark_blocked, person, now)
+            except TelegramError as error:
+                log.warning("a cancellation could not be told (%s)", type(error).__name__)

@@ -67,6 +67,7 @@ def workshop_screens(t: Translator) -> list[Screen]:
         Screen(workshops.ics_caption(t)),
         workshops.reminder(t, free, ZONE),
         workshops.reminder(t, nowhere, ZONE),
+        Screen(workshops.session_cancelled(t, free, ZONE)),
     ]
 
 

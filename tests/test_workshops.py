@@ -240,3 +240,34 @@ def test_forgetting_gives_the_seat_to_the_next_person(
         emulator.wait_until(lambda: len(documents(emulator, next_in_line)) == 1, timeout=15)
     finally:
         bot.stop()
+
+
+def test_people_of_a_session_cancelled_from_the_command_line_are_told_once(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    engine = open_engine(database_url)
+    migrate(engine)
+    now = datetime.now(UTC)
+    sessions = SessionRepository(engine)
+    added = sessions.add("racine", now + timedelta(days=2), now + timedelta(days=2, hours=2), 4,
+                         None, now)  # fmt: skip
+    people = (9501, 9502)
+    for person in people:
+        emulator.introduce(person)
+        sessions.register(added.id, person, now)
+    engine.dispose()
+    cancelled = sessions_command(emulator, tmp_path, database_url, "cancel", str(added.id))
+    assert "2 people were registered or waiting" in cancelled.stdout
+    for _ in range(2):  # told at start; a second start tells no one again
+        bot = BotProcess(emulator, tmp_path, database_url)
+        try:
+            emulator.wait_until(lambda: all(emulator.bot_messages(p) for p in people), timeout=30)
+            count = len(emulator.bot_messages(people[0]))
+            emulator.send_message(people[0], "/help")  # the start's planning is over by then
+            emulator.wait_for_bot_messages(people[0], count + 1)
+        finally:
+            bot.stop()
+    for person in people:
+        notices = [m for m in emulator.bot_messages(person) if m.text.startswith("❌")]
+        assert len(notices) == 1

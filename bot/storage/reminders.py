@@ -1,4 +1,5 @@
-"""Which reminders went out: claimed here before sending, so a restart never sends one twice."""
+"""Which reminders and notices went out: claimed here before sending, so a restart never sends
+one twice."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    String,
     Table,
     UniqueConstraint,
     delete,
@@ -17,9 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.sessions import registrations
+from bot.storage.sessions import registrations, workshop_sessions
 from bot.storage.tables import metadata
 from bot.storage.types import UtcDateTime
+
+CANCELLED = "cancelled"
 
 reminders_sent = Table(
     "reminders_sent",
@@ -36,6 +40,64 @@ reminders_sent = Table(
     Column("sent_at", UtcDateTime, nullable=False),
     UniqueConstraint("session_id", "telegram_id", "offset_seconds"),
 )
+
+
+session_notices = Table(
+    "session_notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("workshop_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("telegram_id", BigInteger, nullable=False),
+    Column("kind", String(20), nullable=False),  # "cancelled": the session will not happen
+    Column("sent_at", UtcDateTime, nullable=False),
+    UniqueConstraint("session_id", "telegram_id", "kind"),
+)
+
+
+class NoticeRepository:
+    """Telling people a session they joined is cancelled, once each."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def cancelled_to_tell(self, now: datetime) -> dict[int, list[int]]:
+        """Cancelled sessions still to come, and who joined them and has not been told."""
+        told = select(session_notices.c.id).where(
+            session_notices.c.session_id == registrations.c.session_id,
+            session_notices.c.telegram_id == registrations.c.telegram_id,
+            session_notices.c.kind == CANCELLED,
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(registrations.c.session_id, registrations.c.telegram_id)
+                .join(workshop_sessions, workshop_sessions.c.id == registrations.c.session_id)
+                .where(
+                    workshop_sessions.c.cancelled_at.is_not(None),
+                    workshop_sessions.c.starts_at > now,
+                    registrations.c.status != "cancelled",
+                    ~told.exists(),
+                )
+                .order_by(registrations.c.session_id, registrations.c.id)
+            ).all()
+        found: dict[int, list[int]] = {}
+        for session_id, person in rows:
+            found.setdefault(int(session_id), []).append(int(person))
+        return found
+
+    def claim_many(self, session_id: int, people: list[int], now: datetime) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                session_notices.insert(),
+                [
+                    {"session_id": session_id, "telegram_id": p, "kind": CANCELLED, "sent_at": now}
+                    for p in people
+                ],
+            )
 
 
 class ReminderRepository:

@@ -294,6 +294,20 @@ def reminder(t: Translator, offer: Offer, zone: ZoneInfo) -> Screen:
     )
 
 
+def session_cancelled(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
+    return t.finish(
+        "❌ "
+        + t.fill(
+            t.gettext(
+                "« {title} », {moment}, est annulé. Nous sommes désolés. Regardez les autres "
+                "ateliers avec /workshops."
+            ),
+            title=t.gettext(offer.workshop.title),
+            moment=when(t, offer, zone),
+        )
+    )
+
+
 def ics_caption(t: Translator) -> str:
     return t.finish(t.gettext("Ouvrez ce fichier pour ajouter l'atelier à votre agenda."))
 
