@@ -105,6 +105,10 @@ class Workshops:
         found = self._sessions.registration(session_id, person)
         return found if found is not None and found.status != "cancelled" else None
 
+    def places_kept(self, person: int) -> int:
+        """How many registrations are stored for a person (for « Mes données »)."""
+        return len(self._sessions.of_person(person))
+
     def of_person(self, person: int, now: datetime) -> list[tuple[Offer, Registration]]:
         """A person's places in sessions still to come."""
         found = []

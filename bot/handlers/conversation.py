@@ -89,8 +89,10 @@ async def my_data(update: Update, context: BotContext) -> None:
     await acknowledge(update, context)
     if context.person is None:
         return
-    zone = context.services.settings.timezone
-    await replace(update, context, privacy_views.my_data(context.t, context.person, zone))
+    services = context.services
+    places = await asyncio.to_thread(services.workshops.places_kept, context.person.telegram_id)
+    screen = privacy_views.my_data(context.t, context.person, services.settings.timezone, places)
+    await replace(update, context, screen)
 
 
 async def forget_asked(update: Update, context: BotContext) -> None:

@@ -69,9 +69,9 @@ def greeting(t: Translator, base: KnowledgeBase) -> Screen:
             ),
             # TRANSLATORS: « Mes données » is the label of a menu button: use the same words.
             t.gettext(
-                "Je garde seulement votre identifiant Telegram, votre langue et la date de votre "
-                "premier et de votre dernier message. Vous pouvez les voir ou les effacer dans "
-                "« Mes données »."
+                "Je garde seulement votre identifiant Telegram, votre langue, la date de votre "
+                "premier et de votre dernier message, et vos inscriptions aux ateliers. Vous "
+                "pouvez les voir ou les effacer dans « Mes données »."
             ),
             t.gettext(
                 "Choisissez un thème, ou écrivez votre question avec vos mots, par exemple : "

@@ -10,7 +10,9 @@ from bot.views.menu import back_to_menu
 from bot.views.screen import FORGET, FORGET_CONFIRMED, MY_DATA, Screen, keyboard
 
 
-def my_data(t: Translator, person: Person, zone: ZoneInfo) -> Screen:
+def my_data(t: Translator, person: Person, zone: ZoneInfo, workshops: int = 0) -> Screen:
+    """Everything stored about the person; `workshops`: their registrations kept (seats and
+    waiting places, past sessions included)."""
     chosen = BY_CODE.get(person.language or "")
     language = chosen.name if chosen is not None else "—"
     lines = [
@@ -27,6 +29,7 @@ def my_data(t: Translator, person: Person, zone: ZoneInfo) -> Screen:
             t.gettext("Dernier message : {moment}"),
             moment=t.day(person.last_seen.astimezone(zone).date()),
         ),
+        "• " + t.fill(t.gettext("Inscriptions aux ateliers : {count}"), count=workshops),
     ]
     return Screen(
         t.finish("\n".join(lines)),

@@ -179,7 +179,8 @@ def waiting(t: Translator, offer: Offer, position: int) -> str:
         + t.fill(
             t.gettext(
                 "« {title} » est complet. Vous êtes sur la liste d'attente, à la place "
-                "{position}. Si une place se libère, je vous préviens."
+                "{position}. Si une place se libère et que c'est votre tour, elle est réservée "
+                "pour vous et je vous préviens."
             ),
             title=t.gettext(offer.workshop.title),
             position=position,
@@ -207,7 +208,7 @@ def closed(t: Translator) -> str:
 
 def confirm_cancel(t: Translator, offer: Offer, zone: ZoneInfo) -> Screen:
     text = t.fill(
-        t.gettext("Voulez-vous vraiment annuler votre place pour « {title} », {moment} ?"),
+        t.gettext("Voulez-vous vraiment annuler votre inscription à « {title} », {moment} ?"),
         title=t.gettext(offer.workshop.title),
         moment=when(t, offer, zone),
     )
