@@ -28,12 +28,19 @@ def main(argv: list[str] | None = None) -> int:
 
         return print_status(sys.stdout)
     if args.command == "content":
-        from datetime import UTC, datetime
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
 
+        from bot.config import Settings
         from bot.knowledge.check import run_check
 
-        # Checking content needs no configuration; a day's difference in time zone is moot.
-        return run_check(sys.stdout, datetime.now(UTC).date())
+        # Today where the bot runs: an entry checked "today" in Dijon is not in the future.
+        # (Checking content needs no other setting: the zone alone, else its default.)
+        try:
+            zone = load_settings().timezone
+        except ConfigError:
+            zone = ZoneInfo(Settings.model_fields["bot_timezone"].default)
+        return run_check(sys.stdout, datetime.now(zone).date())
 
     if args.command == "demo":
         from bot.demo import run_demo
@@ -49,12 +56,19 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "sessions":
             from bot.domain.workshops import SessionError
+            from bot.knowledge import ContentError
             from bot.sessions_cli import run_sessions
 
             try:
                 return run_sessions(args, settings, sys.stdout)
             except SessionError as error:
                 print(f"error: {error}", file=sys.stderr)
+                return 2
+            except ContentError as error:
+                print(
+                    f"error: the content has errors (python -m bot content check):\n{error}",
+                    file=sys.stderr,
+                )
                 return 2
         token = settings.require_bot_token()
     except ConfigError as error:

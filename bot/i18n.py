@@ -46,8 +46,8 @@ _LATIN_RUN = re.compile(
     r"|[ \u00a0](?=[/@]?[A-Za-z\u00c0-\u024f0-9]))*"
     r"(?:[ \u00a0]?[!?](?![A-Za-z]))?"
 )
-# Markup and text already isolated are left alone.
-_SKIP = re.compile(f"(<[^>]*>|{FSI}[^{PDI}]*{PDI})")
+# Markup, HTML entities (&amp;) and text already isolated are left alone.
+_SKIP = re.compile(f"(<[^>]*>|&#?\\w+;|{FSI}[^{PDI}]*{PDI})")
 
 
 def isolate_latin_runs(text: str) -> str:

@@ -19,7 +19,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
+from telegram.error import NetworkError
 from telegram.ext import BaseUpdateProcessor
 
 from bot.storage import InboxRepository
@@ -46,9 +48,17 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and self._inbox is not None:
             payload = json.dumps(item.to_dict())
-            fresh = await asyncio.to_thread(
-                self._inbox.accept, item.update_id, payload, self._clock()
-            )
+            try:
+                fresh = await asyncio.to_thread(
+                    self._inbox.accept, item.update_id, payload, self._clock()
+                )
+            except SQLAlchemyError as error:
+                # The updater retries Telegram's errors only; anything else would end the
+                # polling for good. Not stored, not confirmed: Telegram sends it again.
+                log.warning(
+                    "could not store an update (%s); will fetch it again", type(error).__name__
+                )
+                raise NetworkError("the inbox is unavailable") from error
             if not fresh:
                 # Sent again after a crash, before Telegram heard we had it: handled already
                 # or waiting in the queue since the replay.
@@ -125,7 +135,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     async def finished(self, update: object) -> None:
         """Called once an update is handled (or failed: a failing update is not retried)."""
         if isinstance(update, Update) and self._inbox is not None:
-            await asyncio.to_thread(self._inbox.handled, update.update_id, self._clock())
+            try:
+                await asyncio.to_thread(self._inbox.handled, update.update_id, self._clock())
+            except SQLAlchemyError as error:
+                # The person has their answer; at worst it is given again after a restart.
+                log.warning("could not mark an update handled (%s)", type(error).__name__)
 
     async def initialize(self) -> None:
         return None

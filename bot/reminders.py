@@ -26,6 +26,7 @@ from bot.views import workshops as views
 log = logging.getLogger(__name__)
 
 PLAN_EVERY = timedelta(minutes=1)
+_RUNNING = "reminders-running"  # names of the reminder jobs sending right now
 # Reminders recorded together, and sent at once at most: an answer to someone waits behind
 # no more than IN_FLIGHT reminders in the rate limiter.
 BATCH = 30
@@ -41,7 +42,10 @@ async def plan(context: BotContext) -> None:
     now = services.clock()
     await tell_cancellations(context)
     sessions = await asyncio.to_thread(services.workshops.upcoming_sessions, now)
+    running: set[str] = context.bot_data.setdefault(_RUNNING, set())
     for due in due_reminders(sessions, services.settings.reminder_offsets, now):
+        if due.name in running:
+            continue  # still sending (a started job no longer shows in the job queue)
         existing = job_queue.get_jobs_by_name(due.name)
         if any(
             job.next_t is not None and abs((job.next_t - due.at).total_seconds()) < 1
@@ -63,6 +67,15 @@ async def remind(context: BotContext) -> None:
     due = context.job.data if context.job is not None else None
     if not isinstance(due, Due):
         return
+    running: set[str] = context.bot_data.setdefault(_RUNNING, set())
+    running.add(due.name)
+    try:
+        await _remind(context, due)
+    finally:
+        running.discard(due.name)
+
+
+async def _remind(context: BotContext, due: Due) -> None:
     services = context.services
     offer = await asyncio.to_thread(services.workshops.offer, due.session_id)
     now = services.clock()
@@ -70,7 +83,8 @@ async def remind(context: BotContext) -> None:
         return  # cancelled, or started since: nothing to remind
     repository = ReminderRepository(services.engine)
     offset = int(due.offset.total_seconds())
-    people = await asyncio.to_thread(repository.to_remind, due.session_id, offset)
+    moment = offer.session.starts_at - due.offset
+    people = await asyncio.to_thread(repository.to_remind, due.session_id, offset, moment)
     known = await asyncio.to_thread(services.users.many, people)
     people = [p for p in people if not (p in known and known[p].blocked)]
     in_flight = asyncio.Semaphore(IN_FLIGHT)
@@ -100,17 +114,17 @@ async def remind(context: BotContext) -> None:
 
 
 async def tell_cancellations(context: BotContext) -> None:
-    """People who joined a session that staff cancelled (from the command line or in
-    Telegram) are told, in their language, once each."""
+    """People who joined a session that staff cancelled (`sessions cancel`) are told, in
+    their language, once each; a passing failure is tried again at the next planning."""
     services = context.services
     now = services.clock()
     notices = NoticeRepository(services.engine)
     to_tell = await asyncio.to_thread(notices.cancelled_to_tell, now)
     for session_id, people in to_tell.items():
         offer = await asyncio.to_thread(services.workshops.offer, session_id)
-        if offer is None:
-            continue
         await asyncio.to_thread(notices.claim_many, session_id, people, now)
+        if offer is None:  # its workshop left the catalogue: nothing to say it with
+            continue
         known = await asyncio.to_thread(services.users.many, people)
         for person in people:
             if person in known and known[person].blocked:
@@ -123,4 +137,5 @@ async def tell_cancellations(context: BotContext) -> None:
             except Forbidden:
                 await asyncio.to_thread(services.users.mark_blocked, person, now)
             except TelegramError as error:
+                await asyncio.to_thread(notices.release, session_id, person)
                 log.warning("a cancellation could not be told (%s)", type(error).__name__)

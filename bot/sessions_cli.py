@@ -39,7 +39,18 @@ def parse_moment(text: str, zone: ZoneInfo, option: str) -> datetime:
         raise SessionError(
             f"{option} is not an ISO 8601 date and time (for example 2026-12-03T14:00)"
         ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    if moment.tzinfo is not None:
+        return moment
+    local = moment.replace(tzinfo=zone)
+    # At a clock change, 02:30 may not exist (spring) or exist twice (autumn): refuse to guess.
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment or (
+        local.replace(fold=1).utcoffset() != local.utcoffset()
+    ):
+        raise SessionError(
+            f"{option} {text} falls in a clock change in BOT_TIMEZONE: give an offset "
+            "(for example +01:00)"
+        )
+    return local
 
 
 def run_sessions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -68,8 +79,11 @@ def run_sessions(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
                 for offer in offers:
                     out.write(_as_line(offer, zone) + "\n")
         else:
-            if workshops.offer(args.id) is None:
+            target = workshops.offer(args.id)
+            if target is None:
                 raise SessionError(f"no session {args.id}")
+            if target.session.cancelled_at is not None:
+                raise SessionError(f"session {args.id} was already cancelled")
             people = workshops.cancel_session(args.id, now)
             out.write(
                 f"session {args.id} cancelled; {len(people)} people were registered or waiting\n"

@@ -120,6 +120,7 @@ def test_catalogs_compile_in_memory_when_no_mo_file_exists(tmp_path: Path) -> No
         ('<a href="https://caf.fr">CAF</a>', f'<a href="https://caf.fr">{FSI}CAF{PDI}</a>'),
         (f"{FSI}Ensemble !{PDI} هنا", f"{FSI}Ensemble !{PDI} هنا"),
         ("الرقم 3230", "الرقم 3230"),
+        ("نص &amp; CAF", f"نص &amp; {FSI}CAF{PDI}"),  # an entity is never cut open
     ],
 )
 def test_latin_runs_in_right_to_left_text_are_isolated_with_their_punctuation(

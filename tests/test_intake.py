@@ -7,7 +7,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import OperationalError
 from telegram import Update
+from telegram.error import NetworkError
 
 from bot.intake import ChatOrderedProcessor, DurableUpdateQueue
 from bot.storage import InboxRepository, migrate, open_engine
@@ -113,3 +116,17 @@ async def test_an_update_is_stored_before_it_is_queued_and_replayed_until_handle
     await processor.process_update(replayed, handle())
     assert inbox.waiting() == []
     assert await DurableUpdateQueue(clock).replay(None) == 0  # type: ignore[arg-type]
+
+
+class _BrokenInbox:
+    def accept(self, update_id: int, payload: str, now: datetime) -> bool:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+
+async def test_a_database_failure_on_arrival_makes_polling_retry_not_stop() -> None:
+    """The updater retries network errors only: anything else would end polling for good."""
+    queue = DurableUpdateQueue(clock)
+    queue.attach(_BrokenInbox())  # type: ignore[arg-type]
+    with pytest.raises(NetworkError):
+        await queue.put(message_update(5, 10))
+    assert queue.qsize() == 0  # not queued: not confirmed to Telegram, fetched again

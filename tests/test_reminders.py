@@ -11,7 +11,14 @@ from pathlib import Path
 from bot.domain.reminders import due_reminders
 from bot.emulator import BotApiEmulator
 from bot.emulator.launch import bot_environment
-from bot.storage import Session, SessionRepository, UserRepository, migrate, open_engine
+from bot.storage import (
+    ReminderRepository,
+    Session,
+    SessionRepository,
+    UserRepository,
+    migrate,
+    open_engine,
+)
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 OFFSETS = (timedelta(hours=24), timedelta(hours=2))
@@ -147,4 +154,20 @@ def test_a_person_who_blocked_the_bot_is_marked_inactive_without_retries(
     assert known.blocked, output
     attempts = [c for c in emulator.calls("sendMessage") if c.params.get("chat_id") == person]
     assert len(attempts) == 2  # the answer to « bonjour », one refused reminder: no retries
+    engine.dispose()
+
+
+def test_someone_registered_after_a_reminder_moment_does_not_get_that_reminder(
+    tmp_path: Path,
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate(engine)
+    sessions = SessionRepository(engine)
+    start = NOW + timedelta(hours=10)
+    added = sessions.add("logement", start, start + timedelta(hours=2), 5, None, NOW)
+    sessions.register(added.id, 1, NOW - timedelta(days=2))  # before « 24 hours before »
+    sessions.register(added.id, 2, NOW)  # ten hours before: after that moment
+    reminders = ReminderRepository(engine)
+    assert reminders.to_remind(added.id, 86400, start - timedelta(hours=24)) == [1]
+    assert reminders.to_remind(added.id, 7200, start - timedelta(hours=2)) == [1, 2]
     engine.dispose()

@@ -211,3 +211,19 @@ def test_a_database_from_a_newer_version_is_refused_by_every_command(
         assert result.returncode == 2, result.stderr
         assert "newer version of this code" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_press_answered_too_late_for_telegram_is_still_acted_upon(
+    live_bot: tuple[BotApiEmulator, BotProcess],
+) -> None:
+    emulator, _ = live_bot
+    person = next(_user_ids)
+    greeting = start_and_pick(emulator, person, "English", hint="en")
+    emulator.fail_next(
+        "answerCallbackQuery",
+        code=400,
+        description="Bad Request: query is too old and response timeout expired",
+    )
+    emulator.press(person, greeting.message_id, 2)  # Housing
+    emulator.wait_until(lambda: emulator.bot_messages(person)[1].text.startswith("🏠 Housing"))
+    assert all("problem" not in m.text for m in emulator.bot_messages(person))

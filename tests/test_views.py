@@ -108,3 +108,15 @@ def test_no_french_reaches_a_reader_of_another_language(lang: Language) -> None:
     french = {parse_html(s.text).text for s in every_screen("fr")}
     for screen in every_screen(lang.code):
         assert parse_html(screen.text).text not in french
+
+
+def test_the_list_of_sessions_shows_the_soonest_twenty() -> None:
+    t = CATALOGS.translator("en")
+    many = [offer(0) for _ in range(30)]
+    screen = workshops.upcoming(t, many, ZONE)
+    assert screen.keyboard is not None
+    sessions = [
+        b for row in screen.keyboard.inline_keyboard for b in row
+        if str(b.callback_data).startswith("ws:s:")
+    ]  # fmt: skip
+    assert len(sessions) == workshops.MAX_LISTED

@@ -271,3 +271,53 @@ def test_people_of_a_session_cancelled_from_the_command_line_are_told_once(
     for person in people:
         notices = [m for m in emulator.bot_messages(person) if m.text.startswith("❌")]
         assert len(notices) == 1
+
+
+def test_a_second_press_on_register_keeps_the_place_and_sends_nothing_again(
+    tmp_path: Path,
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate(engine)
+    workshops = Workshops(SessionRepository(engine), load_catalogue())
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    offer = workshops.add_session("logement", now + timedelta(days=1), None, 1, None, now)
+    assert workshops.register(offer.session.id, 1, now).kind == "registered"
+    assert workshops.register(offer.session.id, 1, now).kind == "already"
+    assert workshops.register(offer.session.id, 2, now).kind == "waiting"
+    assert workshops.register(offer.session.id, 2, now).kind == "already"
+    engine.dispose()
+
+
+def test_a_seat_given_back_after_the_start_goes_to_no_one(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate(engine)
+    workshops = Workshops(SessionRepository(engine), load_catalogue())
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    offer = workshops.add_session("logement", now + timedelta(hours=1), None, 1, None, now)
+    workshops.register(offer.session.id, 1, now)
+    workshops.register(offer.session.id, 2, now)
+    late = workshops.cancel(offer.session.id, 1, now + timedelta(hours=2))  # an old reminder
+    assert (late.kind, late.promoted) == ("cancelled", None)
+    engine.dispose()
+
+
+def test_the_command_line_refuses_a_time_that_a_clock_change_makes_unclear(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for moment in ("2030-03-31T02:30", "2030-10-27T02:30"):  # skipped, then twice, in Paris
+        result = sessions_command(
+            emulator, tmp_path, url, "add", "--workshop", "logement", "--start", moment,
+            "--capacity", "3",
+        )  # fmt: skip
+        assert result.returncode == 2
+        assert "clock change" in result.stderr
+    added = sessions_command(
+        emulator, tmp_path, url, "add", "--workshop", "logement", "--start",
+        "2030-10-27T02:30+01:00", "--capacity", "3",
+    )  # fmt: skip
+    assert added.returncode == 0
+    sessions_command(emulator, tmp_path, url, "cancel", "1")
+    again = sessions_command(emulator, tmp_path, url, "cancel", "1")
+    assert again.returncode == 2
+    assert "already cancelled" in again.stderr

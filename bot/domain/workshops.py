@@ -35,7 +35,7 @@ class Offer:
 class Outcome:
     """What a press on Register or Cancel did."""
 
-    kind: Literal["registered", "waiting", "cancelled", "closed", "nothing"]
+    kind: Literal["registered", "waiting", "already", "cancelled", "closed", "nothing"]
     offer: Offer | None
     position: int | None = None  # on the waiting list
     promoted: int | None = None  # who got the freed seat
@@ -86,16 +86,24 @@ class Workshops:
         offer = self.offer(session_id)
         if offer is None or not self.is_open(offer, now):
             return Outcome("closed", offer)
+        before = self._sessions.registration(session_id, person)
         registration = self._sessions.register(session_id, person, now)
         if registration is None:
             return Outcome("closed", offer)
         fresh = self._offer(registration.session)
+        if before is not None and before.status != "cancelled":
+            # Pressed twice, or replayed after a crash: the same place, nothing to send again.
+            return Outcome("already", fresh, position=registration.position)
         if registration.status == "waiting":
             return Outcome("waiting", fresh, position=registration.position)
         return Outcome("registered", fresh)
 
     def cancel(self, session_id: int, person: int, now: datetime) -> Outcome:
-        cancelled, promoted = self._sessions.cancel(session_id, person, now)
+        """Give up a seat or a waiting place. A seat freed in a session that has started or
+        was cancelled goes to no one: nobody is told « good news » for a session that is over."""
+        offer = self.offer(session_id)
+        open_still = offer is not None and self.is_open(offer, now)
+        cancelled, promoted = self._sessions.cancel(session_id, person, now, promote=open_still)
         offer = self.offer(session_id)
         if not cancelled:
             return Outcome("nothing", offer)
@@ -106,8 +114,9 @@ class Workshops:
         return found if found is not None and found.status != "cancelled" else None
 
     def places_kept(self, person: int) -> int:
-        """How many registrations are stored for a person (for « Mes données »)."""
-        return len(self._sessions.of_person(person))
+        """How many registrations are stored for a person, cancelled ones included (for
+        « Mes données »: everything kept is shown)."""
+        return self._sessions.count_of_person(person)
 
     def of_person(self, person: int, now: datetime) -> list[tuple[Offer, Registration]]:
         """A person's places in sessions still to come."""

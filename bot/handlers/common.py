@@ -17,8 +17,8 @@ from bot.views.screen import Screen, split_text
 
 log = logging.getLogger(__name__)
 
-# "Last message" is kept to the day (it serves the retention rule and « Mes données »):
-# writing it at every message would cost a database write per update for nothing.
+# "Last message" serves the retention rule and « Mes données » (shown to the day): kept to
+# the hour, as writing it at every message would cost a database write per update.
 LAST_SEEN_PRECISION = timedelta(hours=1)
 
 # Telegram's words when a message can no longer be edited.
@@ -61,7 +61,17 @@ async def acknowledge(update: Update, context: BotContext, notice: str | None = 
     if query is None or context.is_answered(query.id):
         return
     context.mark_answered(query.id)
-    await query.answer(context.t.finish(notice) if notice else None)
+    try:
+        await query.answer(context.t.finish(notice) if notice else None)
+    except BadRequest as error:
+        # A press answered late (replayed after a restart, or under load): Telegram no
+        # longer takes the answer, but the press must still be acted upon.
+        if (
+            "query is too old" not in error.message.lower()
+            and "query id is invalid" not in error.message.lower()
+        ):
+            raise
+        log.debug("a press was answered too late for Telegram")
 
 
 async def send(update: Update, context: BotContext, screen: Screen) -> None:

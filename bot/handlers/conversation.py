@@ -116,8 +116,11 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
             await workshops.tell_promoted(context, outcome.promoted, outcome.offer)
     await asyncio.to_thread(services.users.forget, user.id)
     log.info("a person deleted their data")
-    # Their language choice also lives in the chat's command menu.
-    await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat.id))
     await replace(update, context, privacy_views.forgotten(context.t))
     # Nothing of theirs stays in memory either (their language, the last press).
     context.application.drop_chat_data(chat.id)
+    # Their language choice also lives in the chat's command menu.
+    try:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat.id))
+    except TelegramError as error:
+        log.warning("could not remove the chat's commands: %s", type(error).__name__)

@@ -97,12 +97,12 @@ async def register_pressed(update: Update, context: BotContext) -> None:
         services.workshops.register, session_id, user.id, services.clock()
     )
     if outcome.kind == "closed" or outcome.offer is None:
-        await acknowledge(
-            update, context, t.gettext("Les inscriptions à cet atelier sont fermées.")
-        )
+        await acknowledge(update, context, views.closed(t))
         await show_session(update, context, session_id)
         return
     await show_session(update, context, session_id)
+    if outcome.kind == "already":
+        return
     zone = services.settings.timezone
     chat = update.effective_chat
     if chat is None:
@@ -156,13 +156,13 @@ async def cancel_asked(update: Update, context: BotContext) -> None:
     if session_id is None:
         await expired_button(update, context)
         return
-    offer = await asyncio.to_thread(context.services.workshops.offer, session_id)
-    if offer is None:
-        await expired_button(update, context)
+    services = context.services
+    offer = await asyncio.to_thread(services.workshops.offer, session_id)
+    if offer is None or not services.workshops.is_open(offer, services.clock()):
+        # An old reminder's button, after the session started or was cancelled.
+        await show_session(update, context, session_id)
         return
-    await _show(
-        update, context, views.confirm_cancel(context.t, offer, context.services.settings.timezone)
-    )
+    await _show(update, context, views.confirm_cancel(context.t, offer, services.settings.timezone))
 
 
 async def cancel_confirmed(update: Update, context: BotContext) -> None:
@@ -192,6 +192,7 @@ async def tell_promoted(context: BotContext, person: int, offer: Offer) -> None:
         await context.bot.send_message(person, views.promoted(t, offer, services.settings.timezone))
         await send_calendar(context, person, t, offer)
     except Forbidden:
+        await asyncio.to_thread(services.users.mark_blocked, person, services.clock())
         log.info("a person who got a seat has blocked the bot")
     except TelegramError as error:
         log.warning("could not tell a person they got a seat: %s", type(error).__name__)

@@ -5,17 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import yaml
+from pydantic import Field, ValidationError, model_validator
 
 from bot.knowledge.load import CONTENT_DIR, ContentError, Problem, read_yaml
-from bot.knowledge.model import Slug, Text
+from bot.knowledge.model import Slug, Text, _Content
 
 WORKSHOPS = "workshops.yaml"
 PLACES = "places.yaml"
-
-
-class _Content(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Workshop(_Content):
@@ -47,10 +44,6 @@ class Place(_Content):
             raise ValueError("an address or coordinates need a `source`")
         return self
 
-    @property
-    def on_map(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
-
 
 class _WorkshopsFile(_Content):
     workshops: tuple[Workshop, ...] = Field(min_length=1)
@@ -78,11 +71,11 @@ def inspect_catalogue(content_dir: Path) -> tuple[Catalogue | None, list[Problem
     for name, model in ((WORKSHOPS, _WorkshopsFile), (PLACES, _PlacesFile)):
         try:
             files[name] = model.model_validate(read_yaml(content_dir / name))
-        except (OSError, ValidationError) as error:
+        except (OSError, yaml.YAMLError, ValidationError) as error:
             detail = (
                 error.errors()
                 if isinstance(error, ValidationError)
-                else [{"msg": str(error), "loc": ()}]
+                else [{"msg": f"cannot be read: {error}", "loc": ()}]
             )
             for item in detail:
                 where = ".".join(str(part) for part in item["loc"])

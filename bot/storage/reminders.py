@@ -99,13 +99,27 @@ class NoticeRepository:
                 ],
             )
 
+    def release(self, session_id: int, telegram_id: int) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                delete(session_notices).where(
+                    session_notices.c.session_id == session_id,
+                    session_notices.c.telegram_id == telegram_id,
+                    session_notices.c.kind == CANCELLED,
+                )
+            )
+
 
 class ReminderRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def to_remind(self, session_id: int, offset_seconds: int) -> list[int]:
-        """Registered people of a session who have not had this reminder yet."""
+    def to_remind(
+        self, session_id: int, offset_seconds: int, registered_before: datetime
+    ) -> list[int]:
+        """Registered people of a session who have not had this reminder yet, and had their
+        seat before its moment (someone who registers ten hours before a session gets the
+        « 2 hours before » reminder, not the « 24 hours before » one at once)."""
         sent = select(reminders_sent.c.telegram_id).where(
             reminders_sent.c.session_id == session_id,
             reminders_sent.c.offset_seconds == offset_seconds,
@@ -116,6 +130,7 @@ class ReminderRepository:
                 .where(
                     registrations.c.session_id == session_id,
                     registrations.c.status == "registered",
+                    registrations.c.updated_at <= registered_before,
                     registrations.c.telegram_id.not_in(sent),
                 )
                 .order_by(registrations.c.id)
@@ -127,8 +142,8 @@ class ReminderRepository:
     ) -> list[int]:
         """Record a batch as sent, in one transaction; the people not already recorded.
 
-        One job sends a given reminder at a time (its name is unique), so reading then
-        writing cannot race; the unique constraint still refuses any duplicate."""
+        The sender runs one job per reminder at a time; should two ever meet, the unique
+        constraint refuses the duplicate and the batch is claimed one by one instead."""
         if not people:
             return []
         with self._engine.begin() as connection:
@@ -142,19 +157,23 @@ class ReminderRepository:
                 ).scalars()
             )
             fresh = [person for person in people if person not in known]
-            if fresh:
-                connection.execute(
-                    reminders_sent.insert(),
-                    [
-                        {
-                            "session_id": session_id,
-                            "telegram_id": person,
-                            "offset_seconds": offset_seconds,
-                            "sent_at": now,
-                        }
-                        for person in fresh
-                    ],
-                )
+        try:
+            with self._engine.begin() as connection:
+                if fresh:
+                    connection.execute(
+                        reminders_sent.insert(),
+                        [
+                            {
+                                "session_id": session_id,
+                                "telegram_id": person,
+                                "offset_seconds": offset_seconds,
+                                "sent_at": now,
+                            }
+                            for person in fresh
+                        ],
+                    )
+        except IntegrityError:
+            return [p for p in fresh if self.claim(session_id, p, offset_seconds, now)]
         return fresh
 
     def claim(self, session_id: int, telegram_id: int, offset_seconds: int, now: datetime) -> bool:

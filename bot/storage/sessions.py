@@ -261,7 +261,9 @@ class SessionRepository:
             )
         return self.registration(session_id, telegram_id)
 
-    def cancel(self, session_id: int, telegram_id: int, now: datetime) -> tuple[bool, int | None]:
+    def cancel(
+        self, session_id: int, telegram_id: int, now: datetime, *, promote: bool = True
+    ) -> tuple[bool, int | None]:
         """Cancel a person's place (seat or waiting); (whether something was cancelled, the
         person who got the freed seat, if any)."""
         with self._engine.begin() as connection:
@@ -277,7 +279,7 @@ class SessionRepository:
             )
             if cancelled.rowcount != 1:
                 return False, None
-            return True, self._promote(connection, session_id, now)
+            return True, self._promote(connection, session_id, now) if promote else None
 
     def _promote(self, connection: Connection, session_id: int, now: datetime) -> int | None:
         """Give a free seat to the first person waiting; who got it."""
@@ -304,6 +306,14 @@ class SessionRepository:
     def registration(self, session_id: int, telegram_id: int) -> Registration | None:
         with self._engine.connect() as connection:
             return self._registration(connection, session_id, telegram_id)
+
+    def count_of_person(self, telegram_id: int) -> int:
+        with self._engine.connect() as connection:
+            return int(
+                connection.execute(
+                    select(func.count()).where(registrations.c.telegram_id == telegram_id)
+                ).scalar_one()
+            )
 
     def of_person(self, telegram_id: int) -> list[Registration]:
         """A person's registrations and waiting places (not cancelled), soonest first."""

@@ -16,6 +16,7 @@ from bot.views.screen import (
     Button,
     Screen,
     Url,
+    escape,
     in_rows,
     keyboard,
 )
@@ -36,10 +37,6 @@ def audience_label(t: Translator, audience: Audience) -> str:
     return labels[audience]
 
 
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
 def entry_button(t: Translator, entry: Entry) -> Button:
     return ("➡️ " + t.gettext(entry.title), ENTRY_PREFIX + entry.id)
 
@@ -47,7 +44,7 @@ def entry_button(t: Translator, entry: Entry) -> Button:
 def topic_page(t: Translator, topic: Topic) -> Screen:
     """A topic's entries, one a row, then the way back."""
     text = "\n\n".join(
-        [f"<b>{_escape(topic_label(t, topic))}</b>", t.gettext("Choisissez une question :")]
+        [f"<b>{escape(topic_label(t, topic))}</b>", t.gettext("Choisissez une question :")]
     )
     rows: list[list[Button]] = [[entry_button(t, entry)] for entry in topic.entries]
     rows.append(back_to_menu(t))
@@ -78,13 +75,13 @@ def _source_line(t: Translator, entry: Entry) -> str:
 
 def entry_text(t: Translator, entry: Entry, topic: Topic) -> str:
     parts = [
-        f"<b>{_escape(topic.emoji + ' ' + t.gettext(entry.title))}</b>",
-        _escape(t.gettext(entry.answer)),
+        f"<b>{escape(topic.emoji + ' ' + t.gettext(entry.title))}</b>",
+        escape(t.gettext(entry.answer)),
     ]
     if entry.steps:
         parts.append(
             "\n".join(
-                f"{number}. {_escape(t.gettext(step))}"
+                f"{number}. {escape(t.gettext(step))}"
                 for number, step in enumerate(entry.steps, start=1)
             )
         )

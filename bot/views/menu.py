@@ -65,7 +65,7 @@ def greeting(t: Translator, base: KnowledgeBase) -> Screen:
             t.gettext(
                 "Je vous explique le logement, les aides de la CAF (Caisse d'allocations "
                 "familiales), vos droits et vos "
-                "démarches. Bientôt, je pourrai aussi vous inscrire aux ateliers."
+                "démarches. Je vous inscris aussi aux ateliers."
             ),
             # TRANSLATORS: « Mes données » is the label of a menu button: use the same words.
             t.gettext(
@@ -106,6 +106,8 @@ def help_text(t: Translator) -> Screen:
         "/menu – " + t.gettext("le menu principal"),
         "/language – " + t.gettext("changer de langue"),
         "/help – " + t.gettext("cette aide"),
+        "/workshops – " + t.gettext("Ateliers à venir"),
+        "/myworkshops – " + t.gettext("Mes ateliers"),
         "",
         t.gettext("Vous pouvez aussi appuyer sur les boutons sous mes messages."),
         t.gettext("Vous pouvez aussi écrire votre question."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,11 @@ class Url:
 
 
 Button = tuple[str, str] | Url
+
+
+def escape(text: str) -> str:
+    """Text for Telegram's HTML: its markup characters made harmless."""
+    return html.escape(text, quote=False)
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -19,12 +18,11 @@ from bot.views.screen import (
     WORKSHOPS,
     Button,
     Screen,
+    escape,
     keyboard,
 )
 
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
+MAX_LISTED = 20
 
 
 def theme(t: Translator, action: int) -> str:
@@ -63,7 +61,7 @@ def _session_button(t: Translator, offer: Offer, zone: ZoneInfo) -> Button:
 
 def upcoming(t: Translator, offers: Sequence[Offer], zone: ZoneInfo) -> Screen:
     """Sessions to come, by theme, each a button with its date and seats left."""
-    title = "📅 <b>" + _escape(t.gettext("Ateliers à venir")) + "</b>"
+    title = "📅 <b>" + escape(t.gettext("Ateliers à venir")) + "</b>"
     rows: list[list[Button]] = []
     if not offers:
         text = "\n\n".join(
@@ -76,7 +74,10 @@ def upcoming(t: Translator, offers: Sequence[Offer], zone: ZoneInfo) -> Screen:
             ]
         )
     else:
-        ordered = sorted(offers, key=lambda o: (o.workshop.action, o.session.starts_at))
+        # The soonest ones only: a keyboard has room for about a hundred buttons, a phone
+        # screen for far fewer.
+        soonest = sorted(offers, key=lambda o: o.session.starts_at)[:MAX_LISTED]
+        ordered = sorted(soonest, key=lambda o: (o.workshop.action, o.session.starts_at))
         themes = list(dict.fromkeys(o.workshop.action for o in ordered))
         lines = [title, t.gettext("Choisissez un atelier :")]
         for action in themes:
@@ -99,7 +100,7 @@ def upcoming(t: Translator, offers: Sequence[Offer], zone: ZoneInfo) -> Screen:
 def _place_lines(t: Translator, offer: Offer) -> list[str]:
     place = offer.place
     if place is None:
-        return ["📍 " + _escape(t.gettext("Lieu : demandez à l'équipe « Ensemble ! »."))]
+        return ["📍 " + escape(t.gettext("Lieu : demandez à l'équipe « Ensemble ! »."))]
     where = t.gettext(place.name)
     if place.address:
         where = f"{where}, {place.address}"
@@ -116,16 +117,19 @@ def session_page(
 ) -> Screen:
     """A session: what, when, where, seats, and the reader's place if they have one."""
     parts = [
-        "📅 <b>" + _escape(t.gettext(offer.workshop.title)) + "</b>",
-        _escape(t.gettext(offer.workshop.description)),
+        "📅 <b>" + escape(t.gettext(offer.workshop.title)) + "</b>",
+        escape(t.gettext(offer.workshop.description)),
         "\n".join(
             ["🗓 " + t.fill("{moment}", moment=when(t, offer, zone)), *_place_lines(t, offer)]
         ),
     ]
     rows: list[list[Button]] = []
     session_id = offer.session.id
-    if registration is not None and registration.status == "registered":
-        parts.append("✅ " + _escape(t.gettext("Votre place est réservée.")))
+    if not open_for_registration:
+        # Started or cancelled: no seat to take or to give back any more.
+        parts.append(escape(t.gettext("Les inscriptions à cet atelier sont fermées.")))
+    elif registration is not None and registration.status == "registered":
+        parts.append("✅ " + escape(t.gettext("Votre place est réservée.")))
         rows.append([("❌ " + t.gettext("Annuler ma place"), f"{CANCEL_PREFIX}{session_id}")])
     elif registration is not None and registration.status == "waiting":
         parts.append(
@@ -138,14 +142,12 @@ def session_page(
         rows.append(
             [("❌ " + t.gettext("Quitter la liste d'attente"), f"{CANCEL_PREFIX}{session_id}")]
         )
-    elif not open_for_registration:
-        parts.append(_escape(t.gettext("Les inscriptions à cet atelier sont fermées.")))
     elif offer.session.seats_left > 0:
-        parts.append("🟢 " + _escape(seats(t, offer)))
+        parts.append("🟢 " + escape(seats(t, offer)))
         rows.append([("✅ " + t.gettext("M'inscrire"), f"{REGISTER_PREFIX}{session_id}")])
     else:
         parts.append(
-            "🔴 " + _escape(t.gettext("Complet. Vous pouvez vous inscrire sur la liste d'attente."))
+            "🔴 " + escape(t.gettext("Complet. Vous pouvez vous inscrire sur la liste d'attente."))
         )
         rows.append(
             [
@@ -240,7 +242,7 @@ def cancelled(t: Translator, *, was_waiting: bool) -> Screen:
 
 def mine(t: Translator, places: Sequence[tuple[Offer, Registration]], zone: ZoneInfo) -> Screen:
     """The reader's places in sessions to come."""
-    title = "🗓 <b>" + _escape(t.gettext("Mes ateliers")) + "</b>"
+    title = "🗓 <b>" + escape(t.gettext("Mes ateliers")) + "</b>"
     if not places:
         text = "\n\n".join([title, t.gettext("Vous n'avez pas de place réservée pour le moment.")])
     else:
