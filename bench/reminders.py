@@ -38,7 +38,8 @@ def prepare(database_url: str, start: datetime) -> None:
     for person in range(1, PEOPLE + 1):
         users.seen(person, now)
         users.set_language(person, "fr")
-        sessions.register(session.id, person, now)
+        # Registered well before the reminder's moment (an hour before the start).
+        sessions.register(session.id, person, now - timedelta(hours=2))
     engine.dispose()
 
 

@@ -47,20 +47,29 @@ _ETHIOPIC_SAME_SOUND = {0x1220: 0x1230, 0x1280: 0x1210, 0x1340: 0x1338}
 
 
 def _consonant(character: str) -> str:
-    code = ord(character)
-    if code not in _ETHIOPIC or not unicodedata.category(character).startswith("L"):
-        return character
-    row = 0x1200 + (code - 0x1200) // 8 * 8
+    row = 0x1200 + (ord(character) - 0x1200) // 8 * 8
     return chr(_ETHIOPIC_SAME_SOUND.get(row, row))
+
+
+# One translation table, applied in C: combining marks (accents, Arabic short vowels,
+# Cyrillic breves) removed, Ethiopic syllables brought to their consonant.
+_BARE = str.maketrans(
+    {
+        **{code: None for code in range(0x0300, 0x2000) if unicodedata.combining(chr(code))},
+        **{
+            code: _consonant(chr(code))
+            for code in _ETHIOPIC
+            if unicodedata.category(chr(code)).startswith("L")
+        },
+    }
+)
 
 
 def normalise(text: str) -> str:
     """Lower case, no diacritics, one form per Arabic-script letter, Ethiopic consonants,
     ASCII digits."""
     folded = text.casefold().translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", folded)
-    # Combining marks carry accents (é), Arabic short vowels and Cyrillic breves alike.
-    bare = "".join(_consonant(c) for c in decomposed if not unicodedata.combining(c))
+    bare = unicodedata.normalize("NFKD", folded).translate(_BARE)
     return unicodedata.normalize("NFKC", bare)
 
 
