@@ -11,19 +11,16 @@ of reminders still uses what is left of Telegram's ≈30 messages/s.
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import timedelta
 from typing import cast
 
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import JobQueue
 
 from bot.context import BotContext
 from bot.domain.reminders import Due, due_reminders
+from bot.handlers.common import tell
 from bot.storage import NoticeRepository, ReminderRepository
 from bot.views import workshops as views
-
-log = logging.getLogger(__name__)
 
 PLAN_EVERY = timedelta(minutes=1)
 _RUNNING = "reminders-running"  # names of the reminder jobs sending right now
@@ -94,16 +91,10 @@ async def _remind(context: BotContext, due: Due) -> None:
         t = services.catalogs.translator(language)
         screen = views.reminder(t, offer, services.settings.timezone)
         async with in_flight:
-            try:
-                await context.bot.send_message(person, screen.text, reply_markup=screen.keyboard)
-            except Forbidden:
-                # Blocked: no retries, no more reminders, until they write again.
-                await asyncio.to_thread(services.users.mark_blocked, person, now)
-                log.info("a person has blocked the bot; marked inactive")
-            except TelegramError as error:
-                # A passing failure: the next planning (within a minute) tries again.
-                await asyncio.to_thread(repository.release, due.session_id, person, offset)
-                log.warning("a reminder could not be sent (%s)", type(error).__name__)
+            delivered = await tell(context, person, screen.text, screen.keyboard)
+        if delivered == "failed":
+            # A passing failure: the next planning (within a minute) tries again.
+            await asyncio.to_thread(repository.release, due.session_id, person, offset)
 
     for start in range(0, len(people), BATCH):
         batch = people[start : start + BATCH]
@@ -130,12 +121,6 @@ async def tell_cancellations(context: BotContext) -> None:
             if person in known and known[person].blocked:
                 continue
             t = services.catalogs.translator(known[person].language if person in known else None)
-            try:
-                await context.bot.send_message(
-                    person, views.session_cancelled(t, offer, services.settings.timezone)
-                )
-            except Forbidden:
-                await asyncio.to_thread(services.users.mark_blocked, person, now)
-            except TelegramError as error:
+            text = views.session_cancelled(t, offer, services.settings.timezone)
+            if await tell(context, person, text) == "failed":
                 await asyncio.to_thread(notices.release, session_id, person)
-                log.warning("a cancellation could not be told (%s)", type(error).__name__)

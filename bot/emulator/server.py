@@ -657,23 +657,7 @@ class BotApiEmulator:
 
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         parsed = self._parse_text(params)
-        keyboard = self._keyboard(params)
-        with self._lock:
-            chat_id = self._chat_id(params)
-            message = ChatMessage(
-                message_id=next(self._message_ids),
-                chat_id=chat_id,
-                from_bot=True,
-                text=parsed.text,
-                entities=parsed.entities,
-                date=int(self._clock()),
-                keyboard=keyboard,
-            )
-            self._state.chats[chat_id].append(message)
-            result = self._message_json(message, sender=self._bot_json())
-            self._lock.notify_all()
-        self._notify(message, False)
-        return result
+        return self._deliver_bot_message(params, parsed.text, parsed.entities)
 
     def _api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
         upload = params.get("document")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Literal
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
@@ -112,3 +113,25 @@ async def replace(update: Update, context: BotContext, screen: Screen) -> None:
 async def expired_button(update: Update, context: BotContext) -> None:
     """Any button we do not (or no longer) know: answer it, never act on it."""
     await acknowledge(update, context, context.t.gettext("Ce bouton n'est plus valable."))
+
+
+async def tell(
+    context: BotContext,
+    person: int,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Literal["sent", "blocked", "failed"]:
+    """A message the person did not ask for just now (a reminder, a seat freed, a
+    cancellation). Someone who blocked the bot is marked inactive ("blocked": no retries,
+    nothing more until they write again); "failed" is a passing failure, worth a retry."""
+    try:
+        await context.bot.send_message(person, text, reply_markup=reply_markup)
+    except Forbidden:
+        services = context.services
+        await asyncio.to_thread(services.users.mark_blocked, person, services.clock())
+        log.info("a person has blocked the bot; marked inactive")
+        return "blocked"
+    except TelegramError as error:
+        log.warning("a message could not be delivered (%s)", type(error).__name__)
+        return "failed"
+    return "sent"

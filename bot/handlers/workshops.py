@@ -6,12 +6,12 @@ import asyncio
 import logging
 
 from telegram import InputFile, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.domain.calendar import ics
 from bot.domain.workshops import Offer
-from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
+from bot.handlers.common import acknowledge, expired_button, pressed, replace, send, tell
 from bot.i18n import Translator
 from bot.views import screen
 from bot.views import workshops as views
@@ -69,32 +69,37 @@ async def show_session(
         await _show(update, context, screen)
 
 
-def _session_of(data: str, prefix: str) -> int | None:
+async def _pressed_session(
+    update: Update, context: BotContext, prefix: str
+) -> tuple[int, int] | None:
+    """(the session a pressed button names, who pressed); None, and the press answered as
+    expired, when the data is not one of ours, as a forged or outdated press may be."""
+    _, data = pressed(update)
     digits = data.removeprefix(prefix)
-    return int(digits) if digits.isdigit() and len(digits) <= 9 else None
+    if update.effective_user is None or not digits.isdigit() or len(digits) > 9:
+        await expired_button(update, context)
+        return None
+    return int(digits), update.effective_user.id
 
 
 async def session_chosen(update: Update, context: BotContext) -> None:
-    _, data = pressed(update)
-    session_id = _session_of(data, screen.SESSION_PREFIX)
-    if session_id is None:
-        await expired_button(update, context)
+    found = await _pressed_session(update, context, screen.SESSION_PREFIX)
+    if found is None:
         return
+    session_id, _ = found
     await show_session(update, context, session_id)
 
 
 async def register_pressed(update: Update, context: BotContext) -> None:
-    _, data = pressed(update)
-    session_id = _session_of(data, screen.REGISTER_PREFIX)
-    user = update.effective_user
-    if session_id is None or user is None:
-        await expired_button(update, context)
+    found = await _pressed_session(update, context, screen.REGISTER_PREFIX)
+    if found is None:
         return
+    session_id, person = found
     services, t = context.services, context.t
     # Pressed twice, or replayed after a crash: the second time finds the place already
-    # there and says the same thing again, never a second seat.
+    # there ("already") and only shows the page again, never a second seat or message.
     outcome = await asyncio.to_thread(
-        services.workshops.register, session_id, user.id, services.clock()
+        services.workshops.register, session_id, person, services.clock()
     )
     if outcome.kind == "closed" or outcome.offer is None:
         await acknowledge(update, context, views.closed(t))
@@ -151,11 +156,10 @@ async def send_calendar(context: BotContext, chat_id: int, t: Translator, offer:
 
 
 async def cancel_asked(update: Update, context: BotContext) -> None:
-    _, data = pressed(update)
-    session_id = _session_of(data, screen.CANCEL_PREFIX)
-    if session_id is None:
-        await expired_button(update, context)
+    found = await _pressed_session(update, context, screen.CANCEL_PREFIX)
+    if found is None:
         return
+    session_id, _ = found
     services = context.services
     offer = await asyncio.to_thread(services.workshops.offer, session_id)
     if offer is None or not services.workshops.is_open(offer, services.clock()):
@@ -166,16 +170,14 @@ async def cancel_asked(update: Update, context: BotContext) -> None:
 
 
 async def cancel_confirmed(update: Update, context: BotContext) -> None:
-    _, data = pressed(update)
-    session_id = _session_of(data, screen.CANCEL_CONFIRMED_PREFIX)
-    user = update.effective_user
-    if session_id is None or user is None:
-        await expired_button(update, context)
+    found = await _pressed_session(update, context, screen.CANCEL_CONFIRMED_PREFIX)
+    if found is None:
         return
+    session_id, person = found
     services = context.services
-    before = await asyncio.to_thread(services.workshops.registration, session_id, user.id)
+    before = await asyncio.to_thread(services.workshops.registration, session_id, person)
     outcome = await asyncio.to_thread(
-        services.workshops.cancel, session_id, user.id, services.clock()
+        services.workshops.cancel, session_id, person, services.clock()
     )
     was_waiting = before is not None and before.status == "waiting"
     await _show(update, context, views.cancelled(context.t, was_waiting=was_waiting))
@@ -188,11 +190,8 @@ async def tell_promoted(context: BotContext, person: int, offer: Offer) -> None:
     services = context.services
     known = await asyncio.to_thread(services.users.get, person)
     t = services.catalogs.translator(known.language if known else None)
-    try:
-        await context.bot.send_message(person, views.promoted(t, offer, services.settings.timezone))
-        await send_calendar(context, person, t, offer)
-    except Forbidden:
-        await asyncio.to_thread(services.users.mark_blocked, person, services.clock())
-        log.info("a person who got a seat has blocked the bot")
-    except TelegramError as error:
-        log.warning("could not tell a person they got a seat: %s", type(error).__name__)
+    if await tell(context, person, views.promoted(t, offer, services.settings.timezone)) == "sent":
+        try:
+            await send_calendar(context, person, t, offer)
+        except TelegramError as error:
+            log.warning("could not send the calendar file: %s", type(error).__name__)

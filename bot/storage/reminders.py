@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Engine,
-    ForeignKey,
     Integer,
     String,
     Table,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.sessions import registrations, workshop_sessions
+from bot.storage.sessions import registrations, session_column, workshop_sessions
 from bot.storage.tables import metadata
 from bot.storage.types import UtcDateTime
 
@@ -29,12 +28,7 @@ reminders_sent = Table(
     "reminders_sent",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "session_id",
-        Integer,
-        ForeignKey("workshop_sessions.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    session_column(),
     Column("telegram_id", BigInteger, nullable=False),
     Column("offset_seconds", Integer, nullable=False),
     Column("sent_at", UtcDateTime, nullable=False),
@@ -46,12 +40,7 @@ session_notices = Table(
     "session_notices",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "session_id",
-        Integer,
-        ForeignKey("workshop_sessions.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    session_column(),
     Column("telegram_id", BigInteger, nullable=False),
     Column("kind", String(20), nullable=False),  # "cancelled": the session will not happen
     Column("sent_at", UtcDateTime, nullable=False),

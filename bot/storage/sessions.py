@@ -51,16 +51,22 @@ workshop_sessions = Table(
     Column("cancelled_at", UtcDateTime, nullable=True),
 )
 
-registrations = Table(
-    "registrations",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
+
+def session_column() -> Column[int]:
+    """A row about one session, gone with it."""
+    return Column(
         "session_id",
         Integer,
         ForeignKey("workshop_sessions.id", ondelete="CASCADE"),
         nullable=False,
-    ),
+    )
+
+
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    session_column(),
     Column("telegram_id", BigInteger, nullable=False),
     # registered, waiting (for a seat) or cancelled
     Column("status", String(12), nullable=False),

@@ -41,6 +41,13 @@ def when(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
     return t.time_span(offer.session.starts_at, offer.session.ends_at, zone)
 
 
+def _about(t: Translator, template: str, offer: Offer, zone: ZoneInfo, **values: object) -> str:
+    """A translated template filled with the session's {title} and {moment} (and more)."""
+    return t.fill(
+        template, title=t.gettext(offer.workshop.title), moment=when(t, offer, zone), **values
+    )
+
+
 def seats(t: Translator, offer: Offer) -> str:
     left = offer.session.seats_left
     if left == 0:
@@ -164,13 +171,14 @@ def session_page(
 def registered(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
     return t.finish(
         "✅ "
-        + t.fill(
+        + _about(
+            t,
             t.gettext(
                 "C'est noté : votre place est réservée pour « {title} », {moment}. Voici le "
                 "fichier pour l'ajouter à votre agenda."
             ),
-            title=t.gettext(offer.workshop.title),
-            moment=when(t, offer, zone),
+            offer,
+            zone,
         )
     )
 
@@ -193,13 +201,14 @@ def waiting(t: Translator, offer: Offer, position: int) -> str:
 def promoted(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
     return t.finish(
         "🎉 "
-        + t.fill(
+        + _about(
+            t,
             t.gettext(
                 "Bonne nouvelle : une place s'est libérée pour « {title} », {moment}. Votre "
                 "place est réservée."
             ),
-            title=t.gettext(offer.workshop.title),
-            moment=when(t, offer, zone),
+            offer,
+            zone,
         )
     )
 
@@ -209,10 +218,11 @@ def closed(t: Translator) -> str:
 
 
 def confirm_cancel(t: Translator, offer: Offer, zone: ZoneInfo) -> Screen:
-    text = t.fill(
+    text = _about(
+        t,
         t.gettext("Voulez-vous vraiment annuler votre inscription à « {title} », {moment} ?"),
-        title=t.gettext(offer.workshop.title),
-        moment=when(t, offer, zone),
+        offer,
+        zone,
     )
     session_id = offer.session.id
     return Screen(
@@ -256,15 +266,7 @@ def mine(t: Translator, places: Sequence[tuple[Offer, Registration]], zone: Zone
                     position=registration.position or 1,
                 )
             )
-            lines.append(
-                "• "
-                + t.fill(
-                    "{title} — {moment} — {state}",
-                    title=t.gettext(offer.workshop.title),
-                    moment=when(t, offer, zone),
-                    state=state,
-                )
-            )
+            lines.append("• " + _about(t, "{title} — {moment} — {state}", offer, zone, state=state))
         text = title + "\n\n" + "\n".join(lines)
     rows: list[list[Button]] = [[_session_button(t, offer, zone)] for offer, _ in places]
     rows.append([("📅 " + t.gettext("Ateliers à venir"), WORKSHOPS)])
@@ -277,10 +279,11 @@ def reminder(t: Translator, offer: Offer, zone: ZoneInfo) -> Screen:
     text = "\n\n".join(
         [
             "⏰ "
-            + t.fill(
+            + _about(
+                t,
                 t.gettext("Rappel : « {title} », {moment}."),
-                title=t.gettext(offer.workshop.title),
-                moment=when(t, offer, zone),
+                offer,
+                zone,
             ),
             *_place_lines(t, offer),
         ]
@@ -300,13 +303,14 @@ def reminder(t: Translator, offer: Offer, zone: ZoneInfo) -> Screen:
 def session_cancelled(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
     return t.finish(
         "❌ "
-        + t.fill(
+        + _about(
+            t,
             t.gettext(
                 "« {title} », {moment}, est annulé. Nous sommes désolés. Regardez les autres "
                 "ateliers avec /workshops."
             ),
-            title=t.gettext(offer.workshop.title),
-            moment=when(t, offer, zone),
+            offer,
+            zone,
         )
     )
 
