@@ -72,6 +72,8 @@ registrations = Table(
     Column("status", String(12), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Set by staff at the session: present. Null: absent, or not taken yet.
+    Column("attended_at", UtcDateTime, nullable=True),
     UniqueConstraint("session_id", "telegram_id"),
     Index("ix_registrations_telegram_id", "telegram_id"),
 )
