@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
 from bot.domain.guidance import Guidance
 from bot.domain.workshops import Workshops
-from bot.handlers import conversation, guidance, workshops
+from bot.handlers import conversation, guidance, staff, workshops
 from bot.handlers.common import acknowledge, expired_button, identify, send
 from bot.i18n import Catalogs
 from bot.intake import MAX_RUNNING_UPDATES, ChatOrderedProcessor, DurableUpdateQueue
@@ -155,7 +155,13 @@ async def prune_inbox(context: BotContext) -> None:
 
 
 def add_handlers(application: BotApplication) -> None:
-    application.add_handler(TypeHandler(Update, identify), group=-1)
+    application.add_handler(TypeHandler(Update, identify), group=-2)
+    # Staff answering the bot's question (seats, a new session's moment) before the text
+    # is taken for a question to the knowledge base.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, staff.typed),
+        group=-1,
+    )
     application.add_handler(CommandHandler(["start", "language"], conversation.start))
     application.add_handler(CommandHandler("menu", conversation.show_menu))
     application.add_handler(CommandHandler("help", conversation.show_help))
@@ -164,6 +170,9 @@ def add_handlers(application: BotApplication) -> None:
     )
     application.add_handler(CommandHandler("workshops", workshops.show_upcoming))
     application.add_handler(CommandHandler("myworkshops", workshops.show_mine))
+    application.add_handler(CommandHandler("staff", staff.open_space))
+    # Staff presses: who pressed is checked in `staff.button`, on every press.
+    application.add_handler(CallbackQueryHandler(staff.button, pattern=f"^{screen.STAFF}"))
     buttons = {
         screen.WORKSHOPS: workshops.show_upcoming,
         screen.MY_WORKSHOPS: workshops.show_mine,
@@ -225,6 +234,6 @@ async def on_error(update: object, context: BotContext) -> None:
             await send(update, context, menu_views.something_went_wrong(context.t))
         except TelegramError:
             log.warning("could not tell the person about the error")
-    # Without this, a failure in group -1 (identify) would let the next group answer
+    # Without this, a failure in group -2 (identify) would let the next group answer
     # in the wrong language, and fail again.
     raise ApplicationHandlerStop

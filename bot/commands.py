@@ -19,6 +19,8 @@ COMMANDS = (
     ("workshops", N_("Ateliers à venir")),
     ("myworkshops", N_("Mes ateliers")),
 )
+# Only in staff's own chats: nobody else is shown it.
+STAFF_COMMAND = ("staff", N_("Espace équipe"))
 # TRANSLATORS: shown on the bot's empty chat screen; at most 512 characters.
 DESCRIPTION = N_(
     "L'assistant d'« Ensemble ! » (CESAM, Dijon) pour les personnes arrivées en France : "
@@ -28,8 +30,9 @@ DESCRIPTION = N_(
 SHORT_DESCRIPTION = N_("Logement, CAF, droits et ateliers à Dijon, dans votre langue.")
 
 
-def command_list(t: Translator) -> list[BotCommand]:
-    return [BotCommand(name, t.finish(t.gettext(description))) for name, description in COMMANDS]
+def command_list(t: Translator, *, staff: bool = False) -> list[BotCommand]:
+    commands = (*COMMANDS, STAFF_COMMAND) if staff else COMMANDS
+    return [BotCommand(name, t.finish(t.gettext(description))) for name, description in commands]
 
 
 async def register_everywhere(bot: Bot, catalogs: Catalogs) -> None:
@@ -52,7 +55,7 @@ async def _register(bot: Bot, t: Translator, code: str | None) -> None:
     await bot.set_my_short_description(t.finish(t.gettext(SHORT_DESCRIPTION)), language_code=code)
 
 
-async def register_for_chat(bot: Bot, chat_id: int, t: Translator) -> None:
+async def register_for_chat(bot: Bot, chat_id: int, t: Translator, *, staff: bool = False) -> None:
     """Commands in the person's chosen language, whatever their phone's language
     (the only way for Pashto and Tigrinya, which Telegram has no interface for)."""
-    await bot.set_my_commands(command_list(t), scope=BotCommandScopeChat(chat_id))
+    await bot.set_my_commands(command_list(t, staff=staff), scope=BotCommandScopeChat(chat_id))

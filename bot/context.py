@@ -45,7 +45,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        # Filled by the per-update handler in group -1 (see handlers.common.identify).
+        # Filled by the per-update handler in group -2 (see handlers.common.identify).
         self.person: Person | None = None
         self._notes: dict[str, Any] = {}
 

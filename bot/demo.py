@@ -149,6 +149,8 @@ def run_demo(stdin: TextIO, stdout: TextIO) -> int:
             telegram_bot_token=SecretStr(DEMO_TOKEN),
             telegram_api_base_url=emulator.base_url,
             database_url=f"sqlite:///{Path(folder) / 'demo.db'}",
+            # The demo's person is staff too, so `/staff` can be tried.
+            bot_admin_ids=frozenset({DEMO_CHAT}),
         )
         emulator.on_bot_message(
             lambda message, edited: (

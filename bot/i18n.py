@@ -17,6 +17,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -178,6 +179,10 @@ class Translator:
     # written that way, and readers must match what the bot says with what they see.
     def number(self, value: float) -> str:
         return str(format_decimal(value, locale=self.locale))
+
+    def join(self, items: list[str]) -> str:
+        """« A, B et C » with the locale's own commas and « and » (« ، » in Arabic)."""
+        return str(format_list(items, locale=self.locale)) if items else ""
 
     def date(self, value: date) -> str:
         return str(format_date(value, format="full", locale=self.locale))

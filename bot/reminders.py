@@ -23,6 +23,7 @@ from bot.storage import NoticeRepository, ReminderRepository
 from bot.views import workshops as views
 
 PLAN_EVERY = timedelta(minutes=1)
+_TELLING = "cancellations-lock"
 _RUNNING = "reminders-running"  # names of the reminder jobs sending right now
 # Reminders recorded together, and sent at once at most: an answer to someone waits behind
 # no more than IN_FLIGHT reminders in the rate limiter.
@@ -105,8 +106,17 @@ async def _remind(context: BotContext, due: Due) -> None:
 
 
 async def tell_cancellations(context: BotContext) -> None:
-    """People who joined a session that staff cancelled (`sessions cancel`) are told, in
-    their language, once each; a passing failure is tried again at the next planning."""
+    """People who joined a session that staff cancelled (in `/staff` or with `sessions
+    cancel`) are told, in their language, once each; a passing failure is tried again at
+    the next planning."""
+    # One at a time: staff cancelling in the chat and the minute's planning may both come
+    # here at once, and each person must be told once.
+    lock: asyncio.Lock = context.bot_data.setdefault(_TELLING, asyncio.Lock())
+    async with lock:
+        await _tell_cancellations(context)
+
+
+async def _tell_cancellations(context: BotContext) -> None:
     services = context.services
     now = services.clock()
     notices = NoticeRepository(services.engine)

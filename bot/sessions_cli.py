@@ -9,7 +9,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.domain.workshops import Offer, SessionError, Workshops, deep_link
+from bot.domain.workshops import Offer, SessionError, Workshops, deep_link, local_moment
 from bot.knowledge.workshops import load_catalogue
 from bot.storage import FactRepository, SessionRepository
 from bot.storage.database import prepare_database
@@ -37,20 +37,13 @@ def parse_moment(text: str, zone: ZoneInfo, option: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise SessionError(
-            f"{option} is not an ISO 8601 date and time (for example 2026-12-03T14:00)"
+            f"{option} is not an ISO 8601 date and time (for example 2026-12-03T14:00)",
+            "format",
         ) from None
-    if moment.tzinfo is not None:
-        return moment
-    local = moment.replace(tzinfo=zone)
-    # At a clock change, 02:30 may not exist (spring) or exist twice (autumn): refuse to guess.
-    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment or (
-        local.replace(fold=1).utcoffset() != local.utcoffset()
-    ):
-        raise SessionError(
-            f"{option} {text} falls in a clock change in BOT_TIMEZONE: give an offset "
-            "(for example +01:00)"
-        )
-    return local
+    try:
+        return local_moment(moment, zone)
+    except SessionError as error:
+        raise SessionError(f"{option} {error}", error.reason) from None
 
 
 def run_sessions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -81,9 +74,9 @@ def run_sessions(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
         else:
             target = workshops.offer(args.id)
             if target is None:
-                raise SessionError(f"no session {args.id}")
+                raise SessionError(f"no session {args.id}", "session")
             if target.session.cancelled_at is not None:
-                raise SessionError(f"session {args.id} was already cancelled")
+                raise SessionError(f"session {args.id} was already cancelled", "session")
             people = workshops.cancel_session(args.id, now)
             out.write(
                 f"session {args.id} cancelled; {len(people)} people were registered or waiting\n"

@@ -61,9 +61,11 @@ def emulator() -> Iterator[BotApiEmulator]:
 class BotProcess:
     """`python -m bot` as an operator runs it, pointed at the emulator."""
 
-    def __init__(self, emulator: BotApiEmulator, workdir: Path, database_url: str) -> None:
+    def __init__(
+        self, emulator: BotApiEmulator, workdir: Path, database_url: str, **settings: str
+    ) -> None:
         self.database_url = database_url
-        self.process = spawn_bot(emulator, workdir, database_url)
+        self.process = spawn_bot(emulator, workdir, database_url, **settings)
 
     def stop(self) -> str:
         """Stop the bot as a PaaS would (SIGTERM); returns everything it printed."""

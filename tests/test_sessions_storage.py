@@ -95,3 +95,40 @@ def test_a_cancelled_session_is_no_longer_upcoming_and_names_its_people(engine: 
     assert sessions.upcoming(NOW) == []
     assert sessions.cancel_session(session_id, NOW) == []
     assert sessions.register(404, 5, NOW) is None
+
+
+def test_fewer_seats_send_the_last_seated_back_to_the_front_of_the_line(engine: Engine) -> None:
+    sessions = SessionRepository(engine)
+    session_id = new_session(sessions, capacity=3)
+    for minute, person in enumerate((1, 2, 3, 4)):  # 4 waits
+        sessions.register(session_id, person, NOW + timedelta(minutes=minute))
+    change = sessions.set_capacity(session_id, 1, NOW + timedelta(hours=1))
+    assert (change.moved_to_waiting, change.promoted) == ([2, 3], [])
+    line = sessions.registrants(session_id)
+    assert [(r.telegram_id, r.status, r.position) for r in line] == [
+        (1, "registered", None),
+        (2, "waiting", 1),
+        (3, "waiting", 2),
+        (4, "waiting", 3),
+    ]
+    change = sessions.set_capacity(session_id, 3, NOW + timedelta(hours=2))
+    assert (change.moved_to_waiting, change.promoted) == ([], [2, 3])
+    session = sessions.get(session_id)
+    assert session is not None
+    assert (session.capacity, session.registered, session.waiting) == (3, 3, 1)
+
+
+def test_attendance_is_kept_per_registration(engine: Engine) -> None:
+    sessions = SessionRepository(engine)
+    session_id = new_session(sessions, capacity=2)
+    seat = sessions.register(session_id, 1, NOW)
+    sessions.register(session_id, 2, NOW)
+    assert seat is not None
+    assert sessions.set_attended(seat.number, True, NOW) == session_id
+    assert sessions.set_attended(seat.number, True, NOW) == session_id  # idempotent
+    assert [r.attended for r in sessions.registrants(session_id)] == [True, False]
+    assert sessions.set_attended(seat.number, False, NOW) == session_id
+    assert not any(r.attended for r in sessions.registrants(session_id))
+    sessions.cancel(session_id, 1, NOW)
+    assert sessions.set_attended(seat.number, True, NOW) is None  # a cancelled place
+    assert sessions.set_attended(999_999, True, NOW) is None

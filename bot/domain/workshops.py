@@ -3,19 +3,31 @@ the waiting list, cancelling. Rules of time and validity live here; seats in sto
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from bot.knowledge.workshops import Catalogue, Place, Workshop
-from bot.storage import Registration, Session, SessionRepository
+from bot.storage import CapacityChange, Registrant, Registration, Session, SessionRepository
 
 # Deep links carry `s<session id>`: `https://t.me/<bot>?start=s12`.
 DEEP_LINK_PREFIX = "s"
+# Staff see sessions from this long ago, to take attendance after the fact.
+STAFF_LOOK_BACK = timedelta(days=30)
+
+Reason = Literal[
+    "workshop", "place", "capacity", "past", "end", "clock-change", "format", "session"
+]
 
 
 class SessionError(ValueError):
-    """A session cannot be created as asked; the message says why, in one line."""
+    """A session cannot be created as asked; the message says why, in one line (for the
+    command line), the reason says it for a translated message."""
+
+    def __init__(self, message: str, reason: Reason) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,64 @@ def session_id_from_payload(payload: str) -> int | None:
     if payload.startswith(DEEP_LINK_PREFIX) and digits.isdigit() and len(digits) <= 9:
         return int(digits)
     return None
+
+
+def local_moment(moment: datetime, zone: tzinfo) -> datetime:
+    """A date and time without an offset, read in the local time zone. At a clock change,
+    02:30 may not exist (spring) or exist twice (autumn): refused rather than guessed."""
+    if moment.tzinfo is not None:
+        return moment
+    local = moment.replace(tzinfo=zone)
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment or (
+        local.replace(fold=1).utcoffset() != local.utcoffset()
+    ):
+        raise SessionError(
+            f"{moment.isoformat()} falls in a clock change in BOT_TIMEZONE: give an offset "
+            "(for example +01:00)",
+            "clock-change",
+        )
+    return local
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """What staff typed for a new session: « 03/12/2026 14:00-16:00 12 »."""
+
+    starts_at: datetime
+    ends_at: datetime | None
+    capacity: int
+
+
+_SESSION_LINE = re.compile(
+    r"^\s*(?:(?P<d>\d{1,2})[/.](?P<m>\d{1,2})(?:[/.](?P<y>\d{4}))?"
+    r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
+    r"\s+(?P<h>\d{1,2})[:h](?P<min>\d{2})"
+    r"(?:\s*-\s*(?P<eh>\d{1,2})[:h](?P<emin>\d{2}))?"
+    r"\s+(?P<capacity>\d{1,4})\s*$"
+)
+
+
+def read_session_line(text: str, zone: tzinfo, today: date) -> SessionLine:
+    """Day, start (and end) time, seats, in local time; a day without a year is the next
+    one to come."""
+    found = _SESSION_LINE.match(text)
+    if found is None:
+        raise SessionError("expected « DD/MM/YYYY HH:MM[-HH:MM] SEATS »", "format")
+    parts = found.groupdict()
+    try:
+        if parts["iy"]:
+            day = date(int(parts["iy"]), int(parts["im"]), int(parts["id"]))
+        else:
+            day = date(int(parts["y"] or today.year), int(parts["m"]), int(parts["d"]))
+            if parts["y"] is None and day < today:
+                day = day.replace(year=today.year + 1)
+        start = time(int(parts["h"]), int(parts["min"]))
+        end = time(int(parts["eh"]), int(parts["emin"])) if parts["eh"] else None
+    except ValueError:
+        raise SessionError("no such day or time", "format") from None
+    starts_at = local_moment(datetime.combine(day, start), zone)
+    ends_at = local_moment(datetime.combine(day, end), zone) if end else None
+    return SessionLine(starts_at, ends_at, int(parts["capacity"]))
 
 
 def deep_link(username: str | None, payload: str) -> str:
@@ -127,6 +197,32 @@ class Workshops:
                 found.append((offer, registration))
         return found
 
+    def check_session(
+        self,
+        workshop: str,
+        starts_at: datetime,
+        ends_at: datetime | None,
+        capacity: int,
+        place: str | None,
+        now: datetime,
+    ) -> datetime:
+        """Refuse a session that cannot be (SessionError, with its reason); its end."""
+        kind = self.catalogue.workshop(workshop)
+        if kind is None:
+            known = ", ".join(w.slug for w in self.catalogue.workshops)
+            raise SessionError(f"unknown workshop {workshop!r} (known: {known})", "workshop")
+        if place is not None and self.catalogue.place(place) is None:
+            known = ", ".join(p.slug for p in self.catalogue.places)
+            raise SessionError(f"unknown place {place!r} (known: {known})", "place")
+        if capacity < 1:
+            raise SessionError("the capacity must be at least 1", "capacity")
+        if starts_at <= now:
+            raise SessionError("the start is in the past", "past")
+        ends = ends_at or starts_at + timedelta(minutes=kind.duration)
+        if ends <= starts_at:
+            raise SessionError("the end must come after the start", "end")
+        return ends
+
     def add_session(
         self,
         workshop: str,
@@ -136,20 +232,7 @@ class Workshops:
         place: str | None,
         now: datetime,
     ) -> Offer:
-        kind = self.catalogue.workshop(workshop)
-        if kind is None:
-            known = ", ".join(w.slug for w in self.catalogue.workshops)
-            raise SessionError(f"unknown workshop {workshop!r} (known: {known})")
-        if place is not None and self.catalogue.place(place) is None:
-            known = ", ".join(p.slug for p in self.catalogue.places)
-            raise SessionError(f"unknown place {place!r} (known: {known})")
-        if capacity < 1:
-            raise SessionError("the capacity must be at least 1")
-        if starts_at <= now:
-            raise SessionError("the start is in the past")
-        ends = ends_at or starts_at + timedelta(minutes=kind.duration)
-        if ends <= starts_at:
-            raise SessionError("the end must come after the start")
+        ends = self.check_session(workshop, starts_at, ends_at, capacity, place, now)
         session = self._sessions.add(workshop, starts_at, ends, capacity, place, now)
         offer = self._offer(session)
         assert offer is not None  # noqa: S101 - its workshop was just checked
@@ -159,5 +242,39 @@ class Workshops:
         """Cancel a session; the people to tell."""
         return self._sessions.cancel_session(session_id, now)
 
-    def all_offers(self) -> list[Offer]:
-        return [o for s in self._sessions.all() if (o := self._offer(s)) is not None]
+    def all_offers(self, since: datetime | None = None) -> list[Offer]:
+        """Every session (or those starting after `since`), cancelled ones too."""
+        return [o for s in self._sessions.all(since) if (o := self._offer(s)) is not None]
+
+    # ---- staff ----------------------------------------------------------------------
+    def staff_offers(self, now: datetime) -> list[Offer]:
+        """What staff manage: sessions to come and those of the last weeks (attendance)."""
+        return self.all_offers(since=now - STAFF_LOOK_BACK)
+
+    def registrants(self, session_id: int) -> list[Registrant]:
+        return self._sessions.registrants(session_id)
+
+    def mark_attended(self, number: int, attended: bool, now: datetime) -> int | None:
+        """Present or not; the registration's session, None if there is no such place."""
+        return self._sessions.set_attended(number, attended, now)
+
+    @staticmethod
+    def would_wait(registrants: list[Registrant], capacity: int) -> list[Registrant]:
+        """Who fewer seats would send back to the waiting list: the last to get a seat
+        (the storage's rule, shown before it is applied)."""
+        seated = [r for r in registrants if r.status == "registered"]
+        return seated[capacity:]
+
+    def change_capacity(
+        self, session_id: int, capacity: int, now: datetime
+    ) -> tuple[Offer, CapacityChange] | None:
+        """New number of seats in a session still open; None for one started or cancelled."""
+        if capacity < 1:
+            raise SessionError("the capacity must be at least 1", "capacity")
+        offer = self.offer(session_id)
+        if offer is None or not self.is_open(offer, now):
+            return None
+        change = self._sessions.set_capacity(session_id, capacity, now)
+        fresh = self.offer(session_id)
+        assert fresh is not None  # noqa: S101 - it was just read
+        return fresh, change

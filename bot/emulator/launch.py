@@ -11,8 +11,11 @@ from typing import IO
 from bot.emulator.server import BotApiEmulator
 
 
-def bot_environment(emulator: BotApiEmulator, database_url: str) -> dict[str, str]:
-    """This process's environment without the project's settings, then the emulator's."""
+def bot_environment(
+    emulator: BotApiEmulator, database_url: str, **settings: str
+) -> dict[str, str]:
+    """This process's environment without the project's settings, then the emulator's
+    (and `settings`, e.g. BOT_ADMIN_IDS="7001")."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -24,6 +27,7 @@ def bot_environment(emulator: BotApiEmulator, database_url: str) -> dict[str, st
         DATABASE_URL=database_url,
         PYTHONUNBUFFERED="1",
     )
+    env.update(settings)
     return env
 
 
@@ -32,12 +36,13 @@ def spawn_bot(
     workdir: Path,
     database_url: str,
     output: int | IO[str] | None = subprocess.PIPE,
+    **settings: str,
 ) -> subprocess.Popen[str]:
     """The bot process; `workdir` should hold no `.env`, so only the emulator's settings apply."""
     return subprocess.Popen(
         [sys.executable, "-m", "bot"],
         cwd=workdir,
-        env=bot_environment(emulator, database_url),
+        env=bot_environment(emulator, database_url, **settings),
         stdout=output,
         stderr=subprocess.STDOUT,
         text=True,

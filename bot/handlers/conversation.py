@@ -68,8 +68,9 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     if session_id is not None:  # they came by a session's deep link
         await workshops.show_session(update, context, session_id, fresh=True)
     if update.effective_chat is not None:
+        staff = update.effective_user.id in services.settings.bot_admin_ids
         try:
-            await register_for_chat(context.bot, update.effective_chat.id, t)
+            await register_for_chat(context.bot, update.effective_chat.id, t, staff=staff)
         except TelegramError as error:
             # The person has their answer; the command menu is a convenience.
             log.warning("could not set the chat's commands: %s", error)

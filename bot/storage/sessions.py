@@ -101,6 +101,27 @@ class Registration:
     session: Session
     status: Status
     position: int | None  # on the waiting list, 1 = next to get a seat
+    number: int  # the registration's number, shown to the person and to staff
+
+
+@dataclass(frozen=True)
+class Registrant:
+    """Someone registered or waiting, as staff see them: a number, never a name."""
+
+    number: int
+    telegram_id: int
+    status: Status
+    position: int | None
+    registered_at: datetime
+    attended: bool
+
+
+@dataclass(frozen=True)
+class CapacityChange:
+    """Who a new number of seats moved: to a seat, or back to the waiting list."""
+
+    promoted: list[int]
+    moved_to_waiting: list[int]
 
 
 _taken = (
@@ -191,13 +212,15 @@ class SessionRepository:
             ).all()
         return [_session(row) for row in rows]
 
-    def all(self) -> list[Session]:
+    def all(self, since: datetime | None = None) -> list[Session]:
+        """Every session, or those starting after `since`; cancelled ones too."""
+        query = select(*_SESSION_COLUMNS).order_by(
+            workshop_sessions.c.starts_at, workshop_sessions.c.id
+        )
+        if since is not None:
+            query = query.where(workshop_sessions.c.starts_at > since)
         with self._engine.connect() as connection:
-            rows = connection.execute(
-                select(*_SESSION_COLUMNS).order_by(
-                    workshop_sessions.c.starts_at, workshop_sessions.c.id
-                )
-            ).all()
+            rows = connection.execute(query).all()
         return [_session(row) for row in rows]
 
     def cancel_session(self, session_id: int, now: datetime) -> list[int]:
@@ -338,6 +361,81 @@ class SessionRepository:
             found = [self._registration(connection, sid, telegram_id) for sid in ids]
         return [registration for registration in found if registration is not None]
 
+    def registrants(self, session_id: int) -> list[Registrant]:
+        """Who holds a seat (in the order they got it), then who waits (in line)."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(registrations)
+                .where(
+                    registrations.c.session_id == session_id,
+                    registrations.c.status != "cancelled",
+                )
+                .order_by(registrations.c.created_at, registrations.c.id)
+            ).all()
+        found: list[Registrant] = []
+        for status in ("registered", "waiting"):
+            in_status = [row for row in rows if row.status == status]
+            for place, row in enumerate(in_status, start=1):
+                found.append(
+                    Registrant(
+                        number=int(row.id),
+                        telegram_id=int(row.telegram_id),
+                        status=row.status,
+                        position=place if status == "waiting" else None,
+                        registered_at=row.created_at,
+                        attended=row.attended_at is not None,
+                    )
+                )
+        return found
+
+    def set_capacity(self, session_id: int, capacity: int, now: datetime) -> CapacityChange:
+        """New number of seats. Fewer seats than people registered: the last to have got a
+        seat go back to the front of the waiting list (they came before anyone waiting);
+        more seats: the first people waiting get them."""
+        with self._engine.begin() as connection:
+            self._lock(connection, session_id)
+            connection.execute(
+                update(workshop_sessions)
+                .where(workshop_sessions.c.id == session_id)
+                .values(capacity=capacity)
+            )
+            seated = connection.execute(
+                select(registrations.c.id, registrations.c.telegram_id)
+                .where(
+                    registrations.c.session_id == session_id,
+                    registrations.c.status == "registered",
+                )
+                .order_by(registrations.c.created_at, registrations.c.id)
+            ).all()
+            moved = seated[capacity:]
+            if moved:
+                connection.execute(
+                    update(registrations)
+                    .where(registrations.c.id.in_([row.id for row in moved]))
+                    .values(status="waiting", updated_at=now)
+                )
+            promoted = []
+            while (person := self._promote(connection, session_id, now)) is not None:
+                promoted.append(person)
+        return CapacityChange(promoted, [int(row.telegram_id) for row in moved])
+
+    def set_attended(self, number: int, attended: bool, now: datetime) -> int | None:
+        """Mark a registration present or not; its session (None: no such registration, or
+        a cancelled one)."""
+        with self._engine.begin() as connection:
+            changed = connection.execute(
+                update(registrations)
+                .where(registrations.c.id == number, registrations.c.status != "cancelled")
+                .values(attended_at=now if attended else None)
+            )
+            if changed.rowcount != 1:
+                return None
+            return int(
+                connection.execute(
+                    select(registrations.c.session_id).where(registrations.c.id == number)
+                ).scalar_one()
+            )
+
     def _registration(
         self, connection: Connection, session_id: int, telegram_id: int
     ) -> Registration | None:
@@ -367,7 +465,7 @@ class SessionRepository:
                     )
                 ).scalar_one()
             )
-        return Registration(_session(session), row.status, position)
+        return Registration(_session(session), row.status, position, int(row.id))
 
     def _lock(self, connection: Connection, session_id: int) -> None:
         # PostgreSQL: concurrent registrations for one session wait for each other here.

@@ -136,7 +136,9 @@ def session_page(
         # Started or cancelled: no seat to take or to give back any more.
         parts.append(escape(t.gettext("Les inscriptions à cet atelier sont fermées.")))
     elif registration is not None and registration.status == "registered":
-        parts.append("✅ " + escape(t.gettext("Votre place est réservée.")))
+        parts.append(
+            "✅ " + escape(t.gettext("Votre place est réservée.")) + "\n" + _number(t, registration)
+        )
         rows.append([("❌ " + t.gettext("Annuler ma place"), f"{CANCEL_PREFIX}{session_id}")])
     elif registration is not None and registration.status == "waiting":
         parts.append(
@@ -145,6 +147,8 @@ def session_page(
                 t.gettext("Vous êtes sur la liste d'attente, à la place {position}."),
                 position=registration.position or 1,
             )
+            + "\n"
+            + _number(t, registration)
         )
         rows.append(
             [("❌ " + t.gettext("Quitter la liste d'attente"), f"{CANCEL_PREFIX}{session_id}")]
@@ -166,6 +170,13 @@ def session_page(
         )
     rows.append([("⬅️ " + t.gettext("Ateliers"), WORKSHOPS), *back_to_menu(t)])
     return Screen(t.finish("\n\n".join(parts)), keyboard(rows))
+
+
+def _number(t: Translator, registration: Registration) -> str:
+    """Shown at the door: staff take attendance by this number, never by name."""
+    return "🎫 " + t.fill(
+        t.gettext("Votre numéro d'inscription : {number}"), number=registration.number
+    )
 
 
 def registered(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
@@ -209,6 +220,24 @@ def promoted(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
             ),
             offer,
             zone,
+        )
+    )
+
+
+def back_to_waiting(t: Translator, offer: Offer, zone: ZoneInfo, position: int) -> str:
+    """Staff reduced the seats and this person's seat was among the last given."""
+    return t.finish(
+        "⏳ "
+        + _about(
+            t,
+            t.gettext(
+                "Il y a moins de places pour « {title} », {moment}. Vous êtes de nouveau sur "
+                "la liste d'attente, à la place {position}. Si une place se libère et que "
+                "c'est votre tour, elle est réservée pour vous et je vous préviens."
+            ),
+            offer,
+            zone,
+            position=position,
         )
     )
 
