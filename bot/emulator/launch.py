@@ -11,9 +11,7 @@ from typing import IO
 from bot.emulator.server import BotApiEmulator
 
 
-def bot_environment(
-    emulator: BotApiEmulator, database_url: str, **settings: str
-) -> dict[str, str]:
+def bot_environment(emulator: BotApiEmulator, database_url: str, **settings: str) -> dict[str, str]:
     """This process's environment without the project's settings, then the emulator's
     (and `settings`, e.g. BOT_ADMIN_IDS="7001")."""
     env = {
