@@ -36,8 +36,7 @@ def prepare(database_url: str, start: datetime) -> None:
     now = datetime.now(UTC)
     session = sessions.add("sortie", start, start + timedelta(hours=2), PEOPLE, None, now)
     for person in range(1, PEOPLE + 1):
-        users.seen(person, now)
-        users.set_language(person, "fr")
+        users.set_language(person, "fr", now)
         # Registered well before the reminder's moment (an hour before the start).
         sessions.register(session.id, person, now - timedelta(hours=2))
     engine.dispose()

@@ -8,19 +8,23 @@ of them is in the top 3. Prints the figures next to the guidance issue's targets
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
 from bot.domain.guidance import Guidance
+from bot.domain.platform import PlatformLibrary
 from bot.i18n import LANGUAGES, Catalogs
 from bot.knowledge import load_knowledge_base
+from bot.knowledge.sample_fiches import SAMPLE_FICHES_PATH
+from bot.storage.platform_fiches import PlatformFiche, fiche_from_json
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "knowledge" / "questions.yaml"
 TARGET_P99_MS = 2.0
@@ -67,6 +71,26 @@ def build() -> tuple[Guidance, float, float]:
     return guidance, loaded - started, time.perf_counter() - loaded
 
 
+# The platform lists a few hundred fiches for a département (national ones included).
+BENCH_FICHES = 300
+
+
+def many_fiches(count: int = BENCH_FICHES) -> PlatformLibrary:
+    """`count` fiches made from the demo's sample (each copy a distinct fiche, its words
+    shuffled a little), to measure search with the mirror as large as in production."""
+    sample = json.loads(SAMPLE_FICHES_PATH.read_text(encoding="utf-8"))
+    originals = [fiche_from_json(item) for item in sample["fiches"]]
+    made: list[PlatformFiche] = []
+    for number in range(count):
+        original = originals[number % len(originals)]
+        texts = {
+            language: replace(text, title=f"{text.title} {number}" if text.title else None)
+            for language, text in original.texts.items()
+        }
+        made.append(replace(original, id=f"{number:024x}", ours=False, texts=texts))
+    return PlatformLibrary(made, sample["themes"])
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -107,10 +131,33 @@ def main() -> int:
             f"{percentile(latencies[code], 0.99):>9.3f}{score[code]:>8.0%}"
         )
     p99 = percentile(latencies["all"], 0.99)
+    # The same questions with the refugies.info mirror in the index.
+    library = many_fiches()
+    started = time.perf_counter()
+    guidance.refresh(library)
+    with_fiches_build_s = time.perf_counter() - started
+    with_fiches: list[float] = []
+    for _ in range(args.repeat):
+        for question in questions:
+            started = time.perf_counter()
+            guidance.ask(question.text, question.language)
+            with_fiches.append((time.perf_counter() - started) * 1000)
+    fiches_p99 = percentile(with_fiches, 0.99)
+    fiches_score = scores(guidance, questions)["all"]
     print(
-        f"targets: p99 ≤ {TARGET_P99_MS} ms, build ≤ {TARGET_BUILD_S} s, top-3 ≥ {TARGET_SCORE:.0%}"
+        f"with {len(library.fiches)} refugies.info fiches ({guidance.index.size} documents): "
+        f"p50 {percentile(with_fiches, 0.5):.3f} ms, p99 {fiches_p99:.3f} ms, "
+        f"rebuild {with_fiches_build_s:.2f} s (in a thread), top-3 {fiches_score:.0%}"
     )
-    within = p99 <= TARGET_P99_MS and build_s <= TARGET_BUILD_S and score["all"] >= TARGET_SCORE
+    print(
+        f"targets: p99 ≤ {TARGET_P99_MS} ms (with and without fiches), build ≤ {TARGET_BUILD_S} s,"
+        f" top-3 ≥ {TARGET_SCORE:.0%}"
+    )
+    within = (
+        max(p99, fiches_p99) <= TARGET_P99_MS
+        and build_s <= TARGET_BUILD_S
+        and score["all"] >= TARGET_SCORE
+    )
     print("within targets" if within else "OVER TARGET")
     return 0 if within else 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     from bot.sessions_cli import add_arguments
 
     add_arguments(commands.add_parser("sessions", help="workshop sessions: add, list, cancel"))
+    from bot.report_cli import add_arguments as add_report_arguments
+
+    add_report_arguments(
+        commands.add_parser("report", help="the contract's indicator tables for a period")
+    )
     translations = commands.add_parser("translations", help="the gettext catalogs in locales/")
     translations.add_argument("action", choices=["status"], help="status: progress per language")
     args = parser.parse_args(argv)
@@ -70,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
+        if args.command == "report":
+            return _report(args, settings)
         token = settings.require_bot_token()
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -103,6 +110,23 @@ def main(argv: list[str] | None = None) -> int:
         print("error: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped)", file=sys.stderr)
         return 2
     return 0
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.knowledge import ContentError
+    from bot.report_cli import ReportError, run_report
+    from sync.programme import ProgrammeError
+
+    try:
+        return run_report(args, settings, sys.stdout.buffer, sys.stdout.isatty())
+    except (ReportError, ProgrammeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+    except ContentError as error:
+        print(
+            f"error: the content has errors (python -m bot content check):\n{error}",
+            file=sys.stderr,
+        )
+    return 2
 
 
 if __name__ == "__main__":

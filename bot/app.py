@@ -25,21 +25,31 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import reminders
+from bot import fiches, reminders, retention
 from bot.api_client import BotApiClient
 from bot.commands import register_everywhere
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
 from bot.domain.guidance import Guidance
+from bot.domain.people import People
+from bot.domain.platform import load_library
+from bot.domain.staff_records import StaffRecords
 from bot.domain.workshops import Workshops
-from bot.handlers import conversation, guidance, staff, workshops
+from bot.handlers import conversation, guidance, platform, privacy, staff, staff_records, workshops
 from bot.handlers.common import acknowledge, expired_button, identify, send
 from bot.i18n import Catalogs
 from bot.intake import MAX_RUNNING_UPDATES, ChatOrderedProcessor, DurableUpdateQueue
 from bot.knowledge import load_knowledge_base
 from bot.knowledge.workshops import load_catalogue
 from bot.sessions_cli import USERNAME
-from bot.storage import FactRepository, InboxRepository, SessionRepository, UserRepository
+from bot.storage import (
+    FactRepository,
+    InboxRepository,
+    SessionRepository,
+    StaffRecordRepository,
+    UserRepository,
+)
+from bot.storage.platform_fiches import PlatformFicheRepository
 from bot.views import menu as menu_views
 from bot.views import screen
 
@@ -85,13 +95,17 @@ def build_application(
         if application.bot.username:
             await asyncio.to_thread(FactRepository(engine).set, USERNAME, application.bot.username)
         catalogs = Catalogs()
+        library = await asyncio.to_thread(load_library, PlatformFicheRepository(engine))
+        workshops_service = Workshops(SessionRepository(engine), catalogue)
         application.bot_data["services"] = Services(
             settings=settings,
             engine=engine,
             catalogs=catalogs,
             users=UserRepository(engine),
-            guidance=Guidance(base, catalogs),
-            workshops=Workshops(SessionRepository(engine), catalogue),
+            guidance=Guidance(base, catalogs, library),
+            workshops=workshops_service,
+            people=People(engine, workshops_service, clock),
+            records=StaffRecords(StaffRecordRepository(engine), workshops_service, clock),
             clock=clock,
         )
         # After polling has started, so that registering 27 commands and descriptions
@@ -106,6 +120,12 @@ def build_application(
         # added from the command line, and a restart must neither lose nor repeat one.
         application.job_queue.run_repeating(
             reminders.plan, interval=reminders.PLAN_EVERY, first=0.1, name="plan-reminders"
+        )
+        application.job_queue.run_repeating(
+            fiches.refresh, interval=fiches.LOOK_EVERY, first=fiches.LOOK_EVERY, name="fiches"
+        )
+        application.job_queue.run_repeating(
+            retention.purge, interval=retention.PURGE_EVERY, first=60, name="retention"
         )
 
     async def post_shutdown(application: BotApplication) -> None:
@@ -170,17 +190,28 @@ def add_handlers(application: BotApplication) -> None:
     )
     application.add_handler(CommandHandler("workshops", workshops.show_upcoming))
     application.add_handler(CommandHandler("myworkshops", workshops.show_mine))
+    application.add_handler(CommandHandler("mydata", privacy.my_data))
+    application.add_handler(CommandHandler("profile", privacy.show_profile))
+    application.add_handler(CommandHandler("forget", privacy.forget_asked))
     application.add_handler(CommandHandler("staff", staff.open_space))
+    application.add_handler(CommandHandler("report", staff_records.open_report))
     # Staff presses: who pressed is checked in `staff.button`, on every press.
     application.add_handler(CallbackQueryHandler(staff.button, pattern=f"^{screen.STAFF}"))
+    application.add_handler(
+        CallbackQueryHandler(staff_records.button, pattern=f"^{screen.RECORDS}")
+    )
     buttons = {
         screen.WORKSHOPS: workshops.show_upcoming,
         screen.MY_WORKSHOPS: workshops.show_mine,
         screen.CHOOSE_LANGUAGE: conversation.choose_language,
         screen.MENU: conversation.menu_button,
-        screen.MY_DATA: conversation.my_data,
-        screen.FORGET: conversation.forget_asked,
-        screen.FORGET_CONFIRMED: conversation.forget_confirmed,
+        screen.MY_DATA: privacy.my_data,
+        screen.FORGET: privacy.forget_asked,
+        screen.FORGET_CONFIRMED: privacy.forget_confirmed,
+        screen.PROFILE: privacy.show_profile,
+        screen.PROFILE_START: privacy.profile_start,
+        screen.PROFILE_NO: privacy.profile_declined,
+        screen.PLATFORM: platform.show_themes,
     }
     for data, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{data}$"))
@@ -191,6 +222,13 @@ def add_handlers(application: BotApplication) -> None:
         screen.REGISTER_PREFIX: workshops.register_pressed,
         screen.CANCEL_PREFIX: workshops.cancel_asked,
         screen.CANCEL_CONFIRMED_PREFIX: workshops.cancel_confirmed,
+        screen.CONSENT_YES_PREFIX: privacy.consent_given,
+        screen.CONSENT_MORE_PREFIX: privacy.consent_more,
+        screen.CONSENT_NO_PREFIX: privacy.consent_refused,
+        screen.PROFILE_ASK_PREFIX: privacy.profile_ask,
+        screen.PROFILE_ANSWER_PREFIX: privacy.profile_answered,
+        screen.PLATFORM_THEME_PREFIX: platform.theme_chosen,
+        screen.PLATFORM_FICHE_PREFIX: platform.fiche_chosen,
     }
     for prefix, callback in prefixes.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

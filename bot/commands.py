@@ -18,9 +18,15 @@ COMMANDS = (
     ("help", N_("Aide")),
     ("workshops", N_("Ateliers à venir")),
     ("myworkshops", N_("Mes ateliers")),
+    ("mydata", N_("Mes données")),
+    ("profile", N_("Mon profil")),
+    ("forget", N_("Effacer mes données")),
 )
-# Only in staff's own chats: nobody else is shown it.
-STAFF_COMMAND = ("staff", N_("Espace équipe"))
+# Only in staff's own chats: nobody else is shown them.
+STAFF_COMMANDS = (
+    ("staff", N_("Espace équipe")),
+    ("report", N_("Rapport pour le contrat (indicateurs)")),
+)
 # TRANSLATORS: shown on the bot's empty chat screen; at most 512 characters.
 DESCRIPTION = N_(
     "L'assistant d'« Ensemble ! » (CESAM, Dijon) pour les personnes arrivées en France : "
@@ -31,7 +37,7 @@ SHORT_DESCRIPTION = N_("Logement, CAF, droits et ateliers à Dijon, dans votre l
 
 
 def command_list(t: Translator, *, staff: bool = False) -> list[BotCommand]:
-    commands = (*COMMANDS, STAFF_COMMAND) if staff else COMMANDS
+    commands = (*COMMANDS, *STAFF_COMMANDS) if staff else COMMANDS
     return [BotCommand(name, t.finish(t.gettext(description))) for name, description in commands]
 
 

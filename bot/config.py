@@ -11,9 +11,15 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///ensemble.db"
+DEFAULT_FICHES_COUNTY = "Côte-d'Or"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# A département as the platform names it: the platform puts it in a regular expression
+# (` - <name>$`), so only letters, spaces, hyphens and apostrophes are let through.
+_COUNTY = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+)*$")
+# "21 - Côte-d'Or", as the platform writes locations: the name is what it filters on.
+_NUMBERED_COUNTY = re.compile(r"^\s*(?:\d{2,3}|2[AB])\s*-\s*")
 
 
 class ConfigError(Exception):
@@ -26,6 +32,36 @@ def parse_duration(text: str) -> timedelta:
     if not match:
         raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 15m, 2h, 1d)")
     return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+# DATA_RETENTION: « 24 months », « 730d », « 2 years », « 90 jours »… A month is a twelfth of
+# 365 days, so that 24 months are exactly 730 days (a timedelta has no calendar months).
+_RETENTION = re.compile(r"^\s*(\d+)\s*([a-zé]+)\s*$")
+_RETENTION_DAYS = {
+    **dict.fromkeys(("d", "day", "days", "jour", "jours", "j"), 1.0),
+    **dict.fromkeys(("w", "week", "weeks", "semaine", "semaines"), 7.0),
+    **dict.fromkeys(("month", "months", "mois"), 365 / 12),
+    **dict.fromkeys(("y", "year", "years", "an", "ans", "année", "années"), 365.0),
+}
+DEFAULT_DATA_RETENTION = timedelta(days=730)
+
+
+def parse_retention(text: str) -> timedelta:
+    """Read a retention period: `24 months`, `730d`, `2 years`, or `90s`/`2h` as for
+    reminders (handy in tests). Zero is refused: it would purge everyone at once."""
+    match = _RETENTION.match(text.lower())
+    if match and match.group(2) in _RETENTION_DAYS:
+        period = timedelta(days=int(match.group(1)) * _RETENTION_DAYS[match.group(2)])
+    else:
+        try:
+            period = parse_duration(text)
+        except ValueError:
+            raise ValueError(
+                f"not a retention period: {text!r} (use e.g. 24 months, 730d, 2 years)"
+            ) from None
+    if period <= timedelta(0):
+        raise ValueError(f"the retention period must be longer than zero, not {text!r}")
+    return period
 
 
 def normalise_database_url(url: str) -> str:
@@ -56,6 +92,13 @@ class Settings(BaseSettings):
     refugies_info_structure_id: str | None = None
     # 07:30 local time: clear of the 02:00-03:00 hole that DST changes open.
     sync_schedule: str = Field(default="30 7 * * *")
+    # The département whose refugies.info fiches the bot mirrors, and when (daily, 06:15
+    # local time: before the publisher, clear of the DST hole).
+    fiches_county: str = DEFAULT_FICHES_COUNTY
+    fiches_schedule: str = Field(default="15 6 * * *")
+    # People who have not written for this long are forgotten (their attendance is kept
+    # only as anonymous counts for the contract's indicators).
+    data_retention: Annotated[timedelta, NoDecode] = DEFAULT_DATA_RETENTION
 
     @field_validator("database_url")
     @classmethod
@@ -78,6 +121,21 @@ class Settings(BaseSettings):
             )
             return tuple(offsets)
         return value
+
+    @field_validator("data_retention", mode="before")
+    @classmethod
+    def _retention(cls, value: object) -> object:
+        return parse_retention(value) if isinstance(value, str) else value
+
+    @field_validator("fiches_county")
+    @classmethod
+    def _county(cls, value: str) -> str:
+        name = _NUMBERED_COUNTY.sub("", value).strip() or DEFAULT_FICHES_COUNTY
+        if not _COUNTY.match(name):
+            raise ValueError(
+                f"{value!r} is not a département name as refugies.info writes it (e.g. Côte-d'Or)"
+            )
+        return name
 
     @field_validator("bot_timezone")
     @classmethod

@@ -12,6 +12,8 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
 from bot.domain.guidance import Guidance
+from bot.domain.people import People
+from bot.domain.staff_records import StaffRecords
 from bot.domain.workshops import Workshops
 from bot.i18n import Catalogs, Translator
 from bot.storage import Person, UserRepository
@@ -27,6 +29,8 @@ class Services:
     users: UserRepository
     guidance: Guidance
     workshops: Workshops
+    people: People  # consent, profile, « my data », forgetting
+    records: StaffRecords  # what staff record for the indicators, audited
     clock: Callable[[], datetime]
 
 

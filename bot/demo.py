@@ -26,6 +26,7 @@ from bot.domain.workshops import Workshops
 from bot.emulator import BotApiEmulator, ChatMessage
 from bot.i18n import FSI, PDI, RLM
 from bot.intake import ChatOrderedProcessor
+from bot.knowledge.sample_fiches import load_sample_fiches
 from bot.knowledge.workshops import load_catalogue
 from bot.logs import configure_logging
 from bot.storage import SessionRepository
@@ -160,6 +161,9 @@ def run_demo(stdin: TextIO, stdout: TextIO) -> int:
         tracker = _CompletionTracker()
         engine = prepare_database(settings.database_url)
         add_sample_sessions(engine, settings)
+        # A small sample recorded from our emulator of refugies.info (not real platform
+        # text), so that « Aide près de chez vous » can be tried offline.
+        load_sample_fiches(engine)
         application = build_application(settings, engine, update_processor=tracker)
         terminal = threading.Thread(
             target=_converse,

@@ -11,12 +11,18 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    format_time,
+    format_timedelta,
+    get_datetime_format,
+)
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -183,6 +189,10 @@ class Translator:
     def join(self, items: list[str]) -> str:
         """« A, B et C » with the locale's own commas and « and » (« ، » in Arabic)."""
         return str(format_list(items, locale=self.locale)) if items else ""
+
+    def duration(self, value: timedelta) -> str:
+        """« 2 ans », « 18 mois »: a long duration in the reader's words."""
+        return str(format_timedelta(value, threshold=1.5, locale=self.locale))
 
     def date(self, value: date) -> str:
         return str(format_date(value, format="full", locale=self.locale))

@@ -1,7 +1,9 @@
-"""`python -m sync`: keep the CTAI actions listed on refugies.info (contract Article 7).
+"""`python -m sync`: keep the CTAI actions listed on refugies.info (contract Article 7),
+and mirror the département's refugies.info fiches for the bot (`fiches`).
 
-Exit codes: 0 done, 1 some action failed (the others were still processed),
-2 configuration error (nothing was sent).
+Exit codes: 0 done, 1 some action failed (the others were still processed) or the fiches
+could not all be read (the previous mirror is kept), 2 configuration error or a contract
+period that is over (nothing was sent).
 """
 
 from __future__ import annotations
@@ -24,14 +26,19 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 from bot.storage.database import migrate, open_engine, prepare_database
 from bot.storage.listings import ListingRepository
-from sync.client import RefugiesInfoClient, RefugiesInfoError
+from bot.storage.platform_fiches import PlatformFicheRepository
+from sync import mirror
+from sync.client import Pace, RefugiesInfoClient, RefugiesInfoError
 from sync.export import export_fiches
 from sync.login import LoginFailedError, obtain_token
+from sync.mirror import FicheMirror, MirrorReport, render_report
 from sync.programme import Action, Programme, ProgrammeError, load_programme
 from sync.publisher import Publisher, RunReport
 from sync.report import render_plan, render_run, render_status, summary_line
 from sync.schedule import (
+    FICHES_JOB_ID,
     ScheduleError,
+    add_job,
     build_scheduler,
     cron_trigger,
     fires_in_dst_gap,
@@ -117,6 +124,8 @@ class Tools:
     clock: Callable[[], datetime] = _utc_now
     ask: Callable[[str], str] = _ask
     ask_secret: Callable[[str], str] = getpass.getpass
+    # The clock the fiches mirror paces its requests on.
+    monotonic: Callable[[], float] = time.monotonic
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,7 @@ def _publisher_run(
     recreate_deleted: bool,
     plan_only: bool,
     overwrite_platform_edits: bool = False,
+    period_ended_ok: bool = False,
 ) -> Outcome:
     engine = open_engine(settings.database_url)
     try:
@@ -155,6 +165,7 @@ def _publisher_run(
                 clock=tools.clock,
                 recreate_deleted=recreate_deleted,
                 overwrite_platform_edits=overwrite_platform_edits,
+                period_ended_ok=period_ended_ok,
             )
             if plan_only:
                 plan = publisher.plan()
@@ -162,8 +173,9 @@ def _publisher_run(
                 return Outcome(render_plan(plan), _problems(plan.aborted, failures))
             report = publisher.run()
             failures = [(result.action, result.error) for result in report.results]
+            stopped = report.refused or report.aborted
             return Outcome(
-                render_run(report, settings.timezone), _problems(report.aborted, failures), report
+                render_run(report, settings.timezone), _problems(stopped, failures), report
             )
     finally:
         engine.dispose()
@@ -202,12 +214,30 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="put back our text where someone edited a fiche on the platform",
         )
+        _period_ended_ok(command)
     commands.add_parser("status", help="the actions, their fiches and statuses (no network)")
     commands.add_parser("login", help="log in (with the emailed code) and print a token")
     export = commands.add_parser("export", help="write the payloads and a summary to a folder")
     export.add_argument("directory", type=Path)
-    commands.add_parser("schedule", help="run on SYNC_SCHEDULE, Europe/Paris time (blocking)")
+    schedule = commands.add_parser(
+        "schedule",
+        help="publish on SYNC_SCHEDULE and mirror the fiches on FICHES_SCHEDULE, local time "
+        "(blocking)",
+    )
+    _period_ended_ok(schedule)
+    commands.add_parser(
+        "fiches",
+        help="mirror FICHES_COUNTY's refugies.info fiches, in every language, for the bot",
+    )
     return parser
+
+
+def _period_ended_ok(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--period-ended-ok",
+        action="store_true",
+        help="publish even though the programme's contract period is over (the actions go on)",
+    )
 
 
 def main(argv: list[str] | None = None, tools: Tools | None = None) -> int:
@@ -220,14 +250,19 @@ def main(argv: list[str] | None = None, tools: Tools | None = None) -> int:
         credentials = (
             require_credentials(settings) if command in ("plan", "run", "schedule") else None
         )
-        site_secret = require_site_secret(settings) if command == "login" else None
-        export_structure = _optional_structure_id(settings) if command == "export" else None
-        trigger = (
-            cron_trigger(settings.sync_schedule, settings.timezone)
+        site_secret = require_site_secret(settings) if command in ("login", "fiches") else None
+        # Optional for these two: the export leaves it for a person to pick, the mirror
+        # recognises the structure's fiches by it.
+        structure_id = _optional_structure_id(settings) if command in ("export", "fiches") else None
+        triggers = (
+            (
+                cron_trigger(settings.sync_schedule, settings.timezone),
+                cron_trigger(settings.fiches_schedule, settings.timezone, "FICHES_SCHEDULE"),
+            )
             if command == "schedule"
             else None
         )
-        if command in ("plan", "run", "status", "schedule"):
+        if command in ("plan", "run", "status", "schedule", "fiches"):
             # A database that cannot be used is said in one line naming DATABASE_URL,
             # before any request to the platform; the schema is brought up to date.
             prepare_database(settings.database_url).dispose()
@@ -245,6 +280,12 @@ def main(argv: list[str] | None = None, tools: Tools | None = None) -> int:
 
     if command == "login" and site_secret is not None:
         return _login(settings, site_secret, tools)
+    if command == "fiches" and site_secret is not None:
+        try:
+            report = _mirror_run(settings, site_secret, structure_id, tools)
+        except SQLAlchemyError as error:
+            return _database_error(error)
+        return _mirror_outcome(report, settings)
     if programme is None:
         return EXIT_CONFIG
     if command == "status":
@@ -253,14 +294,16 @@ def main(argv: list[str] | None = None, tools: Tools | None = None) -> int:
         except SQLAlchemyError as error:
             return _database_error(error)
     if command == "export":
-        written = export_fiches(programme, args.directory, structure_id=export_structure)
+        written = export_fiches(programme, args.directory, structure_id=structure_id)
         for path in written:
             print(path)
         return EXIT_OK
     if credentials is None:
         return EXIT_CONFIG
-    if command == "schedule":
-        return _schedule(settings, programme, credentials, tools, trigger)
+    if command == "schedule" and triggers is not None:
+        return _schedule(
+            settings, programme, credentials, tools, triggers, period_ended_ok=args.period_ended_ok
+        )
     try:
         outcome = _publisher_run(
             settings,
@@ -270,9 +313,13 @@ def main(argv: list[str] | None = None, tools: Tools | None = None) -> int:
             recreate_deleted=args.recreate_deleted,
             overwrite_platform_edits=args.overwrite_platform_edits,
             plan_only=command == "plan",
+            period_ended_ok=args.period_ended_ok,
         )
     except SQLAlchemyError as error:
         return _database_error(error)
+    if outcome.report is not None and outcome.report.refused:
+        print(f"not published: {outcome.report.refused}", file=sys.stderr)
+        return EXIT_CONFIG
     print("\n".join(outcome.lines))
     for problem in outcome.problems:
         print(f"error: {problem}", file=sys.stderr)
@@ -291,9 +338,13 @@ def _status(settings: Settings, programme: Programme) -> int:
     try:
         migrate(engine)
         listings = ListingRepository(engine).all()
+        mirrored = PlatformFicheRepository(engine)
+        last_run = mirrored.last_run(settings.fiches_county)
+        kept = len(mirrored.ids())
     finally:
         engine.dispose()
     print("\n".join(render_status(programme, listings, settings.timezone)))
+    print(mirror.status_line(settings.fiches_county, last_run, kept, settings.timezone))
     return EXIT_OK
 
 
@@ -324,12 +375,20 @@ def scheduled_job(
     credentials: Credentials,
     tools: Tools,
     report: Callable[[str], None],
+    *,
+    period_ended_ok: bool = False,
 ) -> Callable[[], None]:
     """One sync run as the scheduler calls it: a summary line each time, never a crash."""
 
     def one_run() -> str:
         outcome = _publisher_run(
-            settings, programme, credentials, tools, recreate_deleted=False, plan_only=False
+            settings,
+            programme,
+            credentials,
+            tools,
+            recreate_deleted=False,
+            plan_only=False,
+            period_ended_ok=period_ended_ok,
         )
         if outcome.report is None:
             return "refugies.info sync: no report"
@@ -338,26 +397,98 @@ def scheduled_job(
     return guarded(one_run, report)
 
 
+def _mirror_run(
+    settings: Settings, site_secret: SecretStr, structure_id: str | None, tools: Tools
+) -> MirrorReport:
+    """One run of the fiches mirror: read with the site secret only, never a user token."""
+    engine = open_engine(settings.database_url)
+    try:
+        migrate(engine)
+        listings = ListingRepository(engine)
+        client = RefugiesInfoClient(
+            settings.refugies_info_api_url,
+            site_secret=site_secret,
+            token=None,
+            sleep=tools.sleep,
+            pace=Pace(1 / mirror.REQUESTS_PER_SECOND, clock=tools.monotonic, sleep=tools.sleep),
+            user_agent=mirror.USER_AGENT,
+        )
+        with client:
+            return FicheMirror(
+                client,
+                PlatformFicheRepository(engine),
+                settings.fiches_county,
+                our_fiche_ids=lambda: [item.fiche_id for item in listings.all() if item.fiche_id],
+                our_structure_id=structure_id,
+                clock=tools.clock,
+            ).run()
+    finally:
+        engine.dispose()
+
+
+def _mirror_outcome(report: MirrorReport, settings: Settings) -> int:
+    lines = render_report(report, settings.timezone)
+    if report.ok:
+        print("\n".join(lines))
+        return EXIT_OK
+    if lines[:-1]:
+        print("\n".join(lines[:-1]))
+    print(f"error: {lines[-1]}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def scheduled_fiches_job(
+    settings: Settings,
+    site_secret: SecretStr,
+    structure_id: str | None,
+    tools: Tools,
+    report: Callable[[str], None],
+) -> Callable[[], None]:
+    """One mirror run as the scheduler calls it: a summary line each time, never a crash."""
+
+    def one_run() -> str:
+        result = _mirror_run(settings, site_secret, structure_id, tools)
+        return mirror.summary_line(result, settings.timezone)
+
+    return guarded(one_run, report, "refugies.info fiches")
+
+
 def _schedule(
     settings: Settings,
     programme: Programme,
     credentials: Credentials,
     tools: Tools,
-    trigger: object,
+    triggers: tuple[object, object],
+    *,
+    period_ended_ok: bool,
 ) -> int:
-    if fires_in_dst_gap(trigger):
-        logging.getLogger("sync.schedule").warning(
-            "SYNC_SCHEDULE fires between 02:00 and 03:00: on DST days that run is skipped "
-            "or happens twice (harmless, but pick another hour)"
-        )
+    sync_trigger, fiches_trigger = triggers
+    for setting, trigger in (("SYNC_SCHEDULE", sync_trigger), ("FICHES_SCHEDULE", fiches_trigger)):
+        if fires_in_dst_gap(trigger):
+            logging.getLogger("sync.schedule").warning(
+                "%s fires between 02:00 and 03:00: on DST days that run is skipped "
+                "or happens twice (harmless, but pick another hour)",
+                setting,
+            )
 
     def report(line: str) -> None:
         print(line, flush=True)
 
-    job = scheduled_job(settings, programme, credentials, tools, report)
-    scheduler = build_scheduler(trigger, settings.timezone, job)
+    job = scheduled_job(
+        settings, programme, credentials, tools, report, period_ended_ok=period_ended_ok
+    )
+    scheduler = build_scheduler(sync_trigger, settings.timezone, job)
+    fiches_job = scheduled_fiches_job(
+        settings, credentials.site_secret, credentials.structure_id, tools, report
+    )
+    add_job(scheduler, FICHES_JOB_ID, "refugies.info fiches", fiches_trigger, fiches_job)
     print(
         f"refugies.info sync scheduled: {settings.sync_schedule!r} ({settings.bot_timezone})",
+        flush=True,
+    )
+    print(
+        f"refugies.info fiches of {settings.fiches_county} scheduled: "
+        f"{settings.fiches_schedule!r} ({settings.bot_timezone})",
         flush=True,
     )
     try:

@@ -189,6 +189,32 @@ class Backoff:
         return float(min(self.cap, self.base * (2**attempt)))
 
 
+class Pace:
+    """At most one request every `interval` seconds (retries included), on an injectable
+    clock: a reader walking through hundreds of fiches stays a polite client."""
+
+    def __init__(
+        self,
+        interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
+        self._last: float | None = None
+
+    def wait(self) -> None:
+        now = self.clock()
+        if self._last is not None:
+            due = self._last + self.interval
+            if due > now:
+                self.sleep(due - now)
+                now = max(due, self.clock())
+        self._last = now
+
+
 def _never_sent(error: requests.RequestException) -> bool:
     if isinstance(error, requests.ConnectTimeout):
         return True
@@ -215,8 +241,12 @@ class RefugiesInfoClient:
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
+        pace: Pace | None = None,
+        user_agent: str = USER_AGENT,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.pace = pace
+        self.user_agent = user_agent
         self._site_secret = site_secret
         self._token = token
         self.timeout = timeout
@@ -268,10 +298,35 @@ class RefugiesInfoClient:
 
     def dispositif(self, fiche_id: str) -> RemoteFiche:
         """One fiche in French; with the token, a structure member sees non-public ones too."""
-        data = self._call("GET", f"/dispositifs/{fiche_id}", params={"locale": "fr"})
+        return RemoteFiche.from_data(self.fiche_in(fiche_id, "fr"), fiche_id)
+
+    def fiche_in(self, fiche_id: str, locale: str) -> dict[str, Any]:
+        """`GET /dispositifs/{id}?locale=`: the fiche as the platform shows it in `locale`
+        (in French where it has no translation: `availableLanguages` says which)."""
+        path = f"/dispositifs/{fiche_id}"
+        data = self._call("GET", path, params={"locale": locale})
         if not isinstance(data, dict):
-            raise UnexpectedResponseError(f"GET /dispositifs/{fiche_id}: no fiche in the answer")
-        return RemoteFiche.from_data(data, fiche_id)
+            raise UnexpectedResponseError(f"GET {path}: no fiche in the answer")
+        return data
+
+    def contents_for_app(self, locale: str, county: str) -> list[dict[str, Any]]:
+        """`GET /dispositifs/getContentsForApp`: the live fiches that apply in `county` (its
+        own and those for all of France or online), as the platform's app lists them; each
+        item's `locale` says which language its titles are really in. Public: no secret."""
+        path = "/dispositifs/getContentsForApp"
+        data = self._call(
+            "GET",
+            path,
+            params={"locale": locale, "county": county},
+            site_secret=False,
+            token=False,
+        )
+        if not isinstance(data, dict):
+            raise UnexpectedResponseError(f"GET {path}: no lists in the answer")
+        items = data.get("data") if locale != "fr" else data.get("dataFr")
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise UnexpectedResponseError(f"GET {path}: expected a list of fiches")
+        return items
 
     # Writing
 
@@ -318,7 +373,7 @@ class RefugiesInfoClient:
     # Transport
 
     def _headers(self, *, site_secret: bool, token: bool) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        headers = {"Accept": "application/json", "User-Agent": self.user_agent}
         if site_secret and self._site_secret is not None:
             headers["site-secret"] = self._site_secret.get_secret_value()
         if token and self._token is not None:
@@ -339,6 +394,8 @@ class RefugiesInfoClient:
         url = self.base_url + path
         attempt = 0
         while True:
+            if self.pace is not None:
+                self.pace.wait()
             try:
                 response = self._session.request(
                     method,

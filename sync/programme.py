@@ -100,6 +100,14 @@ class ContactInfo(_Content):
     is_me: bool
 
 
+class PriceSource(_Content):
+    """Who said what the actions cost, and when: the contract says nothing about a price."""
+
+    confirmed_by: Text
+    confirmed_on: date
+    how: Text  # e.g. "email to the programme's manager", "CESAM's public page <url>"
+
+
 class MapPoint(_Content):
     """A place on the fiche's map: written only with the public page that gives it."""
 
@@ -125,6 +133,8 @@ class Listing(_Content):
     metadatas: Metadatas
     contact: ContactInfo
     map: tuple[MapPoint, ...] = ()
+    # Required when metadatas.price is set: a price is published only with its source.
+    price_source: PriceSource | None = None
 
     @model_validator(mode="after")
     def _sections_unique(self) -> Listing:
@@ -196,16 +206,20 @@ class Programme(_Content):
     @model_validator(mode="before")
     @classmethod
     def _apply_listing_defaults(cls, data: Any) -> Any:
-        # Shared filters and contact are written once; an action only states its differences.
+        # Shared filters, contact, price source and closing sections are written once; an
+        # action only states its differences.
         if not isinstance(data, dict) or "listing_defaults" not in data:
             return data
         data = dict(data)
         defaults = data.pop("listing_defaults") or {}
         if not isinstance(defaults, dict):
             raise ValueError("listing_defaults must be a mapping")
-        unknown = set(defaults) - {"metadatas", "contact"}
+        unknown = set(defaults) - {"metadatas", "contact", "price_source", "how_end"}
         if unknown:
             raise ValueError(f"listing_defaults: unknown keys {sorted(unknown)}")
+        how_end = defaults.get("how_end") or []
+        if not isinstance(how_end, list):
+            raise ValueError("listing_defaults.how_end must be a list of sections")
         actions = []
         for action in data.get("actions") or []:
             if isinstance(action, dict) and isinstance(action.get("listing"), dict):
@@ -215,6 +229,10 @@ class Programme(_Content):
                     **(listing.get("metadatas") or {}),
                 }
                 listing.setdefault("contact", defaults.get("contact"))
+                if defaults.get("price_source") is not None:
+                    listing.setdefault("price_source", defaults["price_source"])
+                if how_end:
+                    listing["how"] = [*(listing.get("how") or []), *how_end]
                 action = {**action, "listing": listing}
             actions.append(action)
         data["actions"] = actions
@@ -239,6 +257,12 @@ class Programme(_Content):
                 raise ValueError(
                     f"action {action.key}: metadatas {', '.join(missing)} missing "
                     "(write a value, or null for no restriction)"
+                )
+            if listing.metadatas.price is not None and listing.price_source is None:
+                raise ValueError(
+                    f"action {action.key}: metadatas.price is set but not its source: the "
+                    "contract says nothing about a price. Write price_source (confirmed_by, "
+                    "confirmed_on, how), or price: null"
                 )
             for indicator in action.indicators:
                 unlabelled = [b for b in indicator.breakdown if b not in self.breakdowns]

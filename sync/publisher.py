@@ -314,6 +314,8 @@ class PlanReport:
     entries: tuple[PlanEntry, ...] = ()
     notes: tuple[str, ...] = ()
     aborted: str | None = None
+    # Why a run would publish nothing at all (the entries say what it would do if told to).
+    refused: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -348,6 +350,8 @@ class RunReport:
     notes: tuple[str, ...] = ()
     writes: int = 0
     aborted: str | None = None
+    # Why nothing was published (before any request): the contract period is over.
+    refused: str | None = None
 
     @property
     def failed(self) -> int:
@@ -355,7 +359,7 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        return self.aborted is None and self.failed == 0
+        return self.aborted is None and self.refused is None and self.failed == 0
 
 
 def _utc_now() -> datetime:
@@ -376,6 +380,7 @@ class Publisher:
         recreate_deleted: bool = False,
         overwrite_platform_edits: bool = False,
         create_attempts: int = 3,
+        period_ended_ok: bool = False,
     ) -> None:
         self.client = client
         self.listings = listings
@@ -385,6 +390,7 @@ class Publisher:
         self.recreate_deleted = recreate_deleted
         self.overwrite_platform_edits = overwrite_platform_edits
         self.create_attempts = create_attempts
+        self.period_ended_ok = period_ended_ok
 
     # Reading the state of things
 
@@ -511,19 +517,31 @@ class Publisher:
             f"({self.structure_id})?"
         )
 
-    def _notes(self, context: Context) -> tuple[str, ...]:
+    def period_ended(self) -> str | None:
+        """Why the programme describes the past, or None while its contract period runs."""
         period = self.programme.contract.period
         today = self.clock().astimezone(PARIS).date()
-        notes = (*context.themes.notes, *context.notes)
         if period.end >= today:
-            return notes
-        # Still published (the fiches say when the actions took place), but a person
-        # should know the listing describes a period that is over.
-        ended = (
-            f"the contract period in the programme ended on {period.end.isoformat()}: "
-            "update content/programme.yaml to the current contract (or its amendment)"
+            return None
+        return f"the contract period in the programme ended on {period.end.isoformat()}"
+
+    def _refusal(self) -> str | None:
+        """Why a run publishes nothing: a listing of an ended contract would tell people
+        about actions whose funding is over, unless a person says it still holds."""
+        ended = self.period_ended()
+        if ended is None or self.period_ended_ok:
+            return None
+        return (
+            f"{ended}: nothing is published. Update content/programme.yaml to the current "
+            "contract (or its amendment), or run with --period-ended-ok if the actions go on"
         )
-        return (*notes, ended)
+
+    def _notes(self, context: Context) -> tuple[str, ...]:
+        notes = (*context.themes.notes, *context.notes)
+        ended = self.period_ended()
+        if ended is None or not self.period_ended_ok:
+            return notes
+        return (*notes, f"{ended}; published all the same, as asked (--period-ended-ok)")
 
     def _decide(self, desired: Desired, observation: Observation) -> Decision:
         return decide(
@@ -540,7 +558,7 @@ class Publisher:
         try:
             context = self._context()
         except RefugiesInfoError as error:
-            return PlanReport(aborted=str(error))
+            return PlanReport(aborted=str(error), refused=self._refusal())
         entries: list[PlanEntry] = []
         for action in self.programme.actions:
             desired = self._desired(action, context)
@@ -551,13 +569,16 @@ class Publisher:
                 continue
             decision = self._decide(desired, observation)
             entries.append(PlanEntry(action, decision))
-        return PlanReport(tuple(entries), self._notes(context))
+        return PlanReport(tuple(entries), self._notes(context), refused=self._refusal())
 
     # Running
 
     def run(self) -> RunReport:
         """Create, update and submit what needs it; record what the platform says."""
         started = self.clock()
+        refused = self._refusal()
+        if refused is not None:
+            return RunReport(started, self.clock(), refused=refused)
         writes_before = self.client.writes
         try:
             context = self._context()

@@ -113,8 +113,9 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def render_plan(report: PlanReport) -> list[str]:
+    refused = [f"a run would publish nothing: {report.refused}"] if report.refused else []
     if report.aborted:
-        return [f"plan aborted: {report.aborted}"]
+        return [*refused, f"plan aborted: {report.aborted}"]
     rows = []
     for entry in report.entries:
         decision = entry.decision
@@ -122,6 +123,9 @@ def render_plan(report: PlanReport) -> list[str]:
         text = describe(decision) if decision else f"cannot tell: {entry.error}"
         rows.append((str(entry.action.fiche), entry.action.key, fiche_id, text))
     lines = table(("FICHE", "ACTION", "FICHE ID", "PLAN"), rows)
+    if report.refused:
+        # What follows is what a run would do if told to publish all the same.
+        lines = [*refused, "with --period-ended-ok, a run would:", *lines]
     lines.extend(f"note: {note}" for note in report.notes)
     return lines
 
@@ -167,6 +171,8 @@ def render_run(report: RunReport, timezone: ZoneInfo) -> list[str]:
 def summary_line(report: RunReport, timezone: ZoneInfo) -> str:
     """One line per run, for the scheduler's log."""
     when = report.finished_at.astimezone(timezone).strftime("%Y-%m-%d %H:%M %Z")
+    if report.refused:
+        return f"refugies.info sync {when}: not run: {report.refused}"
     if report.aborted:
         return f"refugies.info sync {when}: aborted: {report.aborted}"
     results = report.results

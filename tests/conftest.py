@@ -9,11 +9,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from bot.config import normalise_database_url
 from bot.emulator import BotApiEmulator
 from bot.emulator.launch import spawn_bot
+from bot.storage import migrate, open_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:emulator-test-token"
@@ -50,6 +51,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated database, on SQLite and on PostgreSQL."""
+    opened = open_engine(database_url)
+    try:
+        migrate(opened)
+        yield opened
+    finally:
+        opened.dispose()
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ CATALOGS = Catalogs()
 BASE = load_knowledge_base(date(2026, 11, 26))
 FRENCH_GREETING = parse_html(menu_views.greeting(CATALOGS.translator("fr"), BASE).text).text
 GUIDANCE = Guidance(BASE, CATALOGS)
-MENU_BUTTONS = 9  # emergencies; 4 topics; workshops, more topics; my data, language
+MENU_BUTTONS = 10  # emergencies; 4 topics; workshops, help near you, more; my data, language
 
 
 def plain(screen_text: str) -> str:
@@ -159,6 +159,9 @@ def test_commands_and_descriptions_are_registered_per_language(
             "help",
             "workshops",
             "myworkshops",
+            "mydata",
+            "profile",
+            "forget",
         ]
         assert commands[1]["description"] == t.finish(t.gettext("Menu principal"))
         assert emulator.description(code) == t.finish(
@@ -240,9 +243,9 @@ def test_a_person_sees_and_deletes_their_data(live_bot: tuple[BotApiEmulator, Bo
     emulator, bot = live_bot
     user = next(_user_ids)
     greeting = start_and_pick(emulator, user, "Français", hint="fr")
-    emulator.press(user, greeting.message_id, 8)  # Mes données
+    emulator.press(user, greeting.message_id, 9)  # Mes données
     emulator.wait_until(lambda: str(user) in emulator.bot_messages(user)[1].text)
-    emulator.press(user, greeting.message_id, 1)  # Effacer mes données
+    emulator.press(user, greeting.message_id, 2)  # Effacer mes données
     emulator.wait_until(lambda: "vraiment" in emulator.bot_messages(user)[1].text)
     emulator.press(user, greeting.message_id, 1)  # Oui, effacer
     emulator.wait_until(lambda: "effacé" in emulator.bot_messages(user)[1].text)

@@ -68,3 +68,20 @@ def test_the_dotenv_file_is_read(tmp_path: object, monkeypatch: pytest.MonkeyPat
     (tmp_path / ".env").write_text("BOT_ADMIN_IDS=7\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert Settings().bot_admin_ids == frozenset({7})
+
+
+def test_the_fiches_mirror_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FICHES_COUNTY", "FICHES_SCHEDULE"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = settings()
+    assert defaults.fiches_county == "Côte-d'Or"
+    hour = int(defaults.fiches_schedule.split()[1])
+    assert not 2 <= hour < 3
+    assert defaults.fiches_schedule != defaults.sync_schedule
+    # The platform's own form ("21 - Côte-d'Or") names the same département.
+    assert settings(fiches_county="21 - Côte-d'Or").fiches_county == "Côte-d'Or"
+    assert settings(fiches_county="2A - Corse-du-Sud").fiches_county == "Corse-du-Sud"
+    # The platform puts the name in a regular expression: nothing else gets through.
+    monkeypatch.setenv("FICHES_COUNTY", "Côte-d'Or$|.*")
+    with pytest.raises(ConfigError, match="FICHES_COUNTY"):
+        load_settings(_env_file=None)

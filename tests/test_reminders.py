@@ -78,7 +78,7 @@ def test_restarted_before_and_after_the_moment_each_person_gets_one_reminder(
     amina, karim, gone = 9301, 9302, 9303
     for person in (amina, karim, gone):
         users.seen(person, now)
-        users.set_language(person, "en")
+        users.set_language(person, "en", now)
         sessions.register(added.id, person, now)
     sessions.cancel(added.id, gone, now)
     engine.dispose()
@@ -131,7 +131,7 @@ def test_a_person_who_blocked_the_bot_is_marked_inactive_without_retries(
     )
     person = 9401
     users.seen(person, now)
-    users.set_language(person, "fr")
+    users.set_language(person, "fr", now)
     sessions.register(added.id, person, now)
     bot = spawn(emulator, tmp_path, database_url)
     try:

@@ -20,7 +20,7 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.launch import bot_environment
 from bot.storage import UserRepository, migrate, open_engine
 from tests.conftest import TOKEN, BotProcess
-from tests.test_bot_end_to_end import BASE, CATALOGS, plain, start_and_pick
+from tests.test_bot_end_to_end import BASE, CATALOGS, MENU_BUTTONS, plain, start_and_pick
 
 _user_ids = itertools.count(7000)
 
@@ -114,7 +114,7 @@ def test_whatever_a_person_sends_gets_a_kind_reply_in_their_language(
     from bot.views import menu as menu_views
 
     assert reply.text == plain(menu_views.not_text(t, BASE, spoken=spoken).text)
-    assert len(reply.buttons) == 9
+    assert len(reply.buttons) == MENU_BUTTONS
 
 
 def test_a_press_on_a_message_that_can_no_longer_be_edited_sends_the_screen_anew(

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine
 
-from bot.storage import SessionRepository, migrate, open_engine
+from bot.storage import SessionRepository
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 START = NOW + timedelta(days=3)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    opened = open_engine(database_url)
-    try:
-        migrate(opened)
-        yield opened
-    finally:
-        opened.dispose()
 
 
 def new_session(sessions: SessionRepository, capacity: int) -> int:

@@ -20,7 +20,7 @@ from tests.test_workshops import (
     documents,
     has_button,
     newest,
-    press_when_shown,
+    register,
     sessions_command,
 )
 
@@ -31,6 +31,14 @@ def shown(emulator: BotApiEmulator, person: int) -> str:
     """The person's newest message (files aside) as read: without the bidi isolation marks."""
     texts = [m for m in emulator.bot_messages(person) if m.document is None]
     return texts[-1].text.translate(str.maketrans("", "", "\u2068\u2069\u200f"))
+
+
+def ticket(emulator: BotApiEmulator, person: int) -> str | None:
+    """The registration number the person's session page shows (once registered)."""
+    for message in emulator.bot_messages(person):
+        if "🎫" in message.text:
+            return "".join(ch for ch in message.text.split("🎫")[1].split("\n")[0] if ch.isdigit())
+    return None
 
 
 def callback_data(message: ChatMessage) -> list[str]:
@@ -102,8 +110,8 @@ def test_staff_run_a_session_from_telegram(emulator: BotApiEmulator, tmp_path: P
         for person in (AMINA, KARIM, OLENA):
             start_and_pick(emulator, person, "English", hint="en")
             emulator.send_message(person, f"/start s{session_id}")
-            press_when_shown(emulator, person, "ws:reg:")
-            emulator.wait_until(lambda p=person: "🎫" in shown(emulator, p))
+            register(emulator, person)
+            emulator.wait_until(lambda p=person: ticket(emulator, p) is not None)
         session = listed(emulator, tmp_path, url)
         assert (session["registered"], session["waiting"]) == (2, 1)
 
@@ -193,10 +201,9 @@ def test_forged_staff_presses_reveal_nothing(emulator: BotApiEmulator, tmp_path:
         session_id = int(added.stdout.split()[1])
         start_and_pick(emulator, AMINA, "English", hint="en")
         emulator.send_message(AMINA, f"/start s{session_id}")
-        press_when_shown(emulator, AMINA, "ws:reg:")
-        emulator.wait_until(lambda: "🎫" in shown(emulator, AMINA))
-        ticket = shown(emulator, AMINA).split("🎫")[1]
-        number = "".join(ch for ch in ticket if ch.isdigit())
+        register(emulator, AMINA)
+        emulator.wait_until(lambda: ticket(emulator, AMINA) is not None)
+        number = ticket(emulator, AMINA)
 
         greeting = start_and_pick(emulator, MALLORY, "English", hint="en")
         before = len(emulator.messages(MALLORY))

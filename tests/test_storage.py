@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,17 +15,6 @@ from bot.storage.database import UnusableDatabaseError, prepare_database
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """A migrated database, on SQLite and on PostgreSQL."""
-    opened = open_engine(database_url)
-    try:
-        migrate(opened)
-        yield opened
-    finally:
-        opened.dispose()
-
-
 def test_migrations_create_the_schema_and_can_run_twice(engine: Engine) -> None:
     migrate(engine)
     assert "users" in inspect(engine).get_table_names()
@@ -37,7 +25,7 @@ def test_a_person_is_created_then_only_touched(engine: Engine) -> None:
     first = users.seen(42, T0)
     assert (first.language, first.first_seen, first.last_seen) == (None, T0, T0)
 
-    users.set_language(42, "ps")
+    users.set_language(42, "ps", T0)
     later = users.seen(42, T0 + timedelta(days=3))
     assert later.language == "ps"
     assert later.first_seen == T0

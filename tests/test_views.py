@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.consent import Consent
+from bot.domain.indicators import ReportPeriod
+from bot.domain.people import PersonData
+from bot.domain.platform import PlatformLibrary
+from bot.domain.profile import QUESTIONS, AgeBand, Gender, Profile, Status
+from bot.domain.staff_records import Reason as RecordReason
 from bot.domain.workshops import Offer, Reason, SessionError, read_session_line
 from bot.emulator.entities import parse_html, utf16_length
 from bot.i18n import LANGUAGES, RLM, Catalogs, Language, Translator
 from bot.knowledge import load_knowledge_base
+from bot.knowledge.sample_fiches import SAMPLE_FICHES_PATH
 from bot.knowledge.workshops import load_catalogue
 from bot.storage import Person, Registrant, Registration, Session
-from bot.views import language, menu, privacy, staff, workshops
+from bot.storage.platform_fiches import fiche_from_json
+from bot.storage.records import AuditEntry, Enrolment, HousingOutcome, Place, VolunteerRole
+from bot.views import language, menu, platform, privacy, staff, staff_records, workshops
 from bot.views.screen import Screen
 
 CATALOGS = Catalogs()
@@ -103,6 +113,7 @@ def staff_screens(t: Translator) -> list[Screen]:
         staff.confirm_capacity(t, free, 0, people[:2]),
         Screen(staff.not_a_capacity(t)),
         staff.confirm_cancel(t, free, ZONE),
+        staff.confirm_cancel(t, nowhere, ZONE),
         staff.choose_workshop(t, CATALOGUE.workshops),
         staff.choose_place(t, workshop, CATALOGUE.places),
         staff.ask_moment(t, workshop),
@@ -111,6 +122,125 @@ def staff_screens(t: Translator) -> list[Screen]:
         staff.confirm_new(t, workshop, None, line, line.starts_at + timedelta(hours=2), ZONE),
         Screen(staff.link_caption(t, free, "https://t.me/ensemble_bot?start=s7")),
         Screen(workshops.back_to_waiting(t, free, ZONE, 1)),
+        staff.session(t, free, people, ZONE, is_open=True, cohosted=False),
+        staff.session(t, nowhere, [], ZONE, is_open=False, cohosted=True),
+        *records_screens(t),
+    ]
+
+
+def records_screens(t: Translator) -> list[Screen]:
+    """The staff's records, their audit log and the report (« Suivi et rapport »)."""
+    today = date(2026, 11, 26)
+    role = VolunteerRole(5, 123456789, "co-animation <b>", date(2026, 3, 2), None)
+    this_year = ReportPeriod(date(2026, 1, 1), today)
+    periods: list[tuple[staff_records.PeriodKind, ReportPeriod]] = [
+        ("year", this_year),
+        ("12-months", ReportPeriod(date(2025, 11, 27), today)),
+        ("contract", ReportPeriod(date(2023, 10, 15), date(2024, 10, 15))),
+    ]
+    ref = "a1b2c3d4e5f6"
+    entries = [
+        AuditEntry(3, START, 7001, "enrol", 31, ref, "entrée en accompagnement le 02/11/2026"),
+        AuditEntry(2, START, None, "session", None, None, "séance 7 créée en ligne de commande"),
+        AuditEntry(1, START, 7001, "end_volunteer_role", None, ref, "fin du rôle « x & y »"),
+        AuditEntry(0, START, 7002, "a-kind-added-later", None, None, "…"),
+    ]
+    notices = [
+        staff_records.enrolled(t, 31, 4, today),
+        staff_records.support_ended(t, 31, 1, today),
+        staff_records.housed(t, 31, today),
+        staff_records.role_added(t, 31, "traduction", today),
+        staff_records.role_ended(t, "traduction", today),
+        staff_records.training_added(t, "MJC des Grésilles", "association", 150, today),
+        staff_records.cohosted(t, cohosted=True),
+        staff_records.cohosted(t, cohosted=False),
+    ]
+    problems = [
+        *(staff_records.refused(t, reason) for reason in get_args(RecordReason)),
+        *(staff_records.mistake(t, what) for what in get_args(staff_records.Mistake)),
+        staff_records.no_current_role(t, 31),
+    ]
+    questions = [
+        lambda problem: staff_records.ask_enrol(t, 4, today, problem),
+        lambda problem: staff_records.ask_end_support(t, 1, today, problem),
+        lambda problem: staff_records.ask_housing(t, today, problem),
+        lambda problem: staff_records.ask_role(t, today, problem),
+        lambda problem: staff_records.ask_role_person(t, problem),
+        lambda problem: staff_records.ask_role_end(t, role, today, problem),
+        lambda problem: staff_records.ask_training_name(t, problem),
+        lambda problem: staff_records.ask_training_type(t, "CCAS & co", problem),
+        lambda problem: staff_records.ask_training_hours(t, "CCAS", "association", today, problem),
+        lambda problem: staff_records.ask_dates(t, today, problem),
+    ]
+    return [
+        staff_records.home(t),
+        *(staff_records.home(t, notice) for notice in notices),
+        staff_records.choose_support(t, ending=False),
+        staff_records.choose_support(t, ending=True),
+        *(ask(None) for ask in questions),
+        *(ask(problem) for ask in questions for problem in problems),
+        staff_records.choose_role(t, 31, [role, role]),
+        staff_records.audit_log(t, entries, ZONE),
+        staff_records.audit_log(t, entries * 10, ZONE),
+        staff_records.audit_log(t, [], ZONE),
+        staff_records.choose_period(t, periods),
+        staff_records.choose_format(t, this_year),
+        Screen(staff_records.report_caption(t, this_year)),
+    ]
+
+
+SAMPLE = json.loads(SAMPLE_FICHES_PATH.read_text(encoding="utf-8"))
+LIBRARY = PlatformLibrary(
+    [fiche_from_json(f) for f in SAMPLE["fiches"] if not f["ours"]], SAMPLE["themes"]
+)
+
+
+def platform_screens(t: Translator) -> list[Screen]:
+    readings = [r for f in LIBRARY.fiches if (r := LIBRARY.reading(f, t.code)) is not None]
+    also = [platform.reading_button(r, marked=True) for r in readings[:2]]
+    return [
+        platform.themes(t, LIBRARY, "Côte-d'Or"),
+        platform.themes(t, PlatformLibrary(), "Côte-d'Or"),
+        *(platform.theme(t, LIBRARY, theme_id) for theme_id, _ in LIBRARY.themes()),
+        *(platform.fiche(t, reading, also=also) for reading in readings),
+    ]
+
+
+def privacy_screens(t: Translator) -> list[Screen]:
+    retention = timedelta(days=730)
+    full = Profile(Status.REFUGEE, Gender.WOMAN, AgeBand.PREFER_NOT, 7)
+    data = PersonData(
+        person=PERSON,
+        consent=Consent("2026-11", START),
+        profile=full,
+        places=(
+            Place(31, 7, "logement", START, "registered", attended=True),
+            Place(32, 8, "sortie", START, "waiting", attended=False),
+        ),
+        enrolments=(
+            Enrolment(1, PERSON.telegram_id, 4, START.date(), None),
+            Enrolment(2, PERSON.telegram_id, 1, START.date(), START.date()),
+        ),
+        housing=HousingOutcome(PERSON.telegram_id, START.date()),
+        volunteer_roles=(VolunteerRole(1, PERSON.telegram_id, "accueil", START.date(), None),),
+        audit_reference=None,
+    )
+    bare = PersonData(PERSON, None, None, (), (), None, (), None)
+    titles = {w.slug: t.gettext(w.title) for w in CATALOGUE.workshops}
+    return [
+        privacy.consent_notice(t, "7", retention),
+        privacy.consent_full(t, "p", retention),
+        Screen(privacy.consent_declined(t)),
+        privacy.profile_offer(t),
+        *(privacy.profile_question(t, q, after) for q in QUESTIONS for after in ("n", "s")),
+        privacy.profile_summary(t, Profile()),
+        privacy.profile_summary(t, full, notice=privacy.profile_thanks(t)),
+        privacy.profile_declined(t),
+        privacy.my_data(t, data, ZONE, titles),
+        privacy.my_data(t, bare, ZONE, titles),
+        privacy.confirm_forget(t),
+        privacy.forgotten(t),
+        privacy.nothing_kept(t),
     ]
 
 
@@ -127,9 +257,8 @@ def every_screen(code: str) -> list[Screen]:
         menu.something_went_wrong(t),
         *workshop_screens(t),
         *staff_screens(t),
-        privacy.my_data(t, PERSON, ZoneInfo("Europe/Paris")),
-        privacy.confirm_forget(t),
-        privacy.forgotten(t),
+        *platform_screens(t),
+        *privacy_screens(t),
     ]
 
 

@@ -56,6 +56,13 @@ def press_when_shown(emulator: BotApiEmulator, person: int, prefix: str) -> None
     emulator.press(person, message.message_id, button(message, prefix))
 
 
+def register(emulator: BotApiEmulator, person: int) -> None:
+    """Press Register on the session page shown, and accept the privacy notice that comes
+    before a first registration."""
+    press_when_shown(emulator, person, "ws:reg:")
+    press_when_shown(emulator, person, "cs:yes:")
+
+
 def documents(emulator: BotApiEmulator, person: int) -> list[ChatMessage]:
     return [m for m in emulator.bot_messages(person) if m.document is not None]
 
@@ -82,7 +89,7 @@ def test_two_seats_three_people_and_a_cancellation(
         amina, karim, olena = 9101, 9102, 9103
         start_and_pick(emulator, amina, "English", hint="en")
         emulator.send_message(amina, f"/start {payload}")
-        press_when_shown(emulator, amina, "ws:reg:")
+        register(emulator, amina)
         emulator.wait_until(lambda: len(documents(emulator, amina)) == 1)
 
         # Karim and Olena come by the link first: their language, then the session.
@@ -96,6 +103,7 @@ def test_two_seats_three_people_and_a_cancellation(
             emulator.wait_for_bot_messages(person, 3)  # the choice, the greeting, the session
             page = emulator.bot_messages(person)[2]
             emulator.press(person, page.message_id, button(page, "ws:reg:"))
+            press_when_shown(emulator, person, "cs:yes:")
         emulator.wait_until(lambda: len(documents(emulator, karim)) == 1)
         emulator.wait_until(
             lambda: "1" in newest(emulator, olena).text and "⏳" in newest(emulator, olena).text
@@ -229,7 +237,7 @@ def test_forgetting_gives_the_seat_to_the_next_person(
         for person in (leaving, next_in_line):
             start_and_pick(emulator, person, "English", hint="en")
             emulator.send_message(person, f"/start {payload}")
-            press_when_shown(emulator, person, "ws:reg:")
+            register(emulator, person)
         emulator.wait_until(lambda: newest(emulator, next_in_line).text.startswith("⏳"))
         emulator.send_message(leaving, "/start")
         emulator.wait_until(lambda: has_button(newest(emulator, leaving), "lang:"))

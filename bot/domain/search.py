@@ -68,6 +68,8 @@ class Document:
     keywords: str
     body: str
     emergency: bool = False
+    # Scales the entry's score: below 1, others' texts give way to ours on equal relevance.
+    priority: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class SearchIndex:
         ]
         self._common = _common_words(self._documents, fields)
         self._emergencies = frozenset(d.entry_id for d in self._documents if d.emergency)
+        self._priority = {d.entry_id: d.priority for d in self._documents if d.priority != 1.0}
         lengths: list[float] = []
         for number, document_fields in enumerate(fields):
             length = 0.0
@@ -248,6 +251,9 @@ class SearchIndex:
             if entry_id in scores:
                 scores[entry_id] += _HEAD_BONUS * (count / len(subject)) ** 2
         complete = {entry_id for entry_id, count in covered.items() if count == len(subject)}
+        for entry_id, priority in self._priority.items():
+            if entry_id in scores:
+                scores[entry_id] *= priority
         return self._rank(scores, phrased | complete, complete, limit)
 
     def _add_best(

@@ -40,12 +40,19 @@ async def identify(update: object, context: BotContext) -> None:
         raise ApplicationHandlerStop
     user = update.effective_user
     services = context.services
+    # Someone who has not chosen a language (new, or who deleted their data) is not stored:
+    # None here, until they choose one.
     person = await asyncio.to_thread(
-        services.users.seen, user.id, services.clock(), refresh_after=LAST_SEEN_PRECISION
+        services.users.seen,
+        user.id,
+        services.clock(),
+        refresh_after=LAST_SEEN_PRECISION,
+        create=False,
     )
     context.person = person
     # The stored choice wins; Telegram's language_code is only a first guess.
-    context.t = services.catalogs.translator(person.language or guess_language(user.language_code))
+    chosen = person.language if person is not None else None
+    context.t = services.catalogs.translator(chosen or guess_language(user.language_code))
 
 
 def pressed(update: Update) -> tuple[CallbackQuery, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import BotCommandScopeChat, Update
+from telegram import Update
 from telegram.error import TelegramError
 
 from bot.commands import register_for_chat
@@ -16,7 +16,6 @@ from bot.handlers.common import acknowledge, expired_button, pressed, replace, s
 from bot.i18n import BY_CODE
 from bot.views import language as language_views
 from bot.views import menu as menu_views
-from bot.views import privacy as privacy_views
 from bot.views.screen import LANGUAGE_PREFIX
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,9 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         await expired_button(update, context)
         return
     services = context.services
-    await asyncio.to_thread(services.users.set_language, update.effective_user.id, code)
+    await asyncio.to_thread(
+        services.users.set_language, update.effective_user.id, code, services.clock()
+    )
     context.t = t = services.catalogs.translator(code)
     await acknowledge(update, context)
     await replace(update, context, language_views.language_chosen(t))
@@ -84,44 +85,3 @@ async def choose_language(update: Update, context: BotContext) -> None:
 async def menu_button(update: Update, context: BotContext) -> None:
     await acknowledge(update, context)
     await replace(update, context, menu_views.main_menu(context.t, context.services.guidance.base))
-
-
-async def my_data(update: Update, context: BotContext) -> None:
-    await acknowledge(update, context)
-    if context.person is None:
-        return
-    services = context.services
-    places = await asyncio.to_thread(services.workshops.places_kept, context.person.telegram_id)
-    screen = privacy_views.my_data(context.t, context.person, services.settings.timezone, places)
-    await replace(update, context, screen)
-
-
-async def forget_asked(update: Update, context: BotContext) -> None:
-    await acknowledge(update, context)
-    await replace(update, context, privacy_views.confirm_forget(context.t))
-
-
-async def forget_confirmed(update: Update, context: BotContext) -> None:
-    await acknowledge(update, context)
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    services = context.services
-    # Their seats go to the people waiting (who are told) before their rows are deleted.
-    places = await asyncio.to_thread(services.workshops.of_person, user.id, services.clock())
-    for offer, _ in places:
-        outcome = await asyncio.to_thread(
-            services.workshops.cancel, offer.session.id, user.id, services.clock()
-        )
-        if outcome.promoted is not None and outcome.offer is not None:
-            await workshops.tell_promoted(context, outcome.promoted, outcome.offer)
-    await asyncio.to_thread(services.users.forget, user.id)
-    log.info("a person deleted their data")
-    await replace(update, context, privacy_views.forgotten(context.t))
-    # Nothing of theirs stays in memory either (their language, the last press).
-    context.application.drop_chat_data(chat.id)
-    # Their language choice also lives in the chat's command menu.
-    try:
-        await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat.id))
-    except TelegramError as error:
-        log.warning("could not remove the chat's commands: %s", type(error).__name__)

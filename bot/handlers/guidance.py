@@ -7,8 +7,10 @@ import logging
 from telegram import Update
 
 from bot.context import BotContext
+from bot.domain.platform import Reading, fiche_id_of
 from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
 from bot.views import guidance as views
+from bot.views import platform as platform_views
 from bot.views.screen import ENTRY_PREFIX, TOPIC_PREFIX
 
 log = logging.getLogger(__name__)
@@ -48,13 +50,24 @@ async def question(update: Update, context: BotContext) -> None:
     t, guidance = context.t, context.services.guidance
     # Sub-millisecond and CPU-bound: no need to leave the event loop.
     answer = guidance.ask(message.text, t.code)
-    entries = [entry for hit in answer.hits if (entry := guidance.entry(hit.entry_id))]
+    library = guidance.library
+    found: list[views.Found] = []
+    for hit in answer.hits:
+        fiche_id = fiche_id_of(hit.entry_id)
+        if fiche_id is None:
+            entry = guidance.entry(hit.entry_id)
+            found += [entry] if entry is not None else []
+        elif (fiche := library.fiche(fiche_id)) is not None:
+            reading = library.reading(fiche, t.code)
+            found += [reading] if reading is not None else []
     # Only the outcome is logged: people's words stay out of the logs.
-    log.debug("question answered with %d entries (clear: %s)", len(entries), answer.clear)
-    if not entries:
+    log.debug("question answered with %d results (clear: %s)", len(found), answer.clear)
+    if not found:
         await send(update, context, views.no_answer(t, guidance.base))
-    elif answer.clear:
-        screen = views.entry_page(t, guidance.base, entries[0], also=entries[1:])
-        await send(update, context, screen)
+    elif not answer.clear:
+        await send(update, context, views.search_results(t, found))
+    elif isinstance(found[0], Reading):
+        also = [views.found_button(t, other) for other in found[1:]]
+        await send(update, context, platform_views.fiche(t, found[0], also=also))
     else:
-        await send(update, context, views.search_results(t, entries))
+        await send(update, context, views.entry_page(t, guidance.base, found[0], also=found[1:]))

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import InputFile, Update
 from telegram.ext import ApplicationHandlerStop
@@ -24,8 +22,9 @@ from bot.domain.workshops import (
     deep_link,
     read_session_line,
 )
-from bot.handlers import conversation
-from bot.handlers.common import acknowledge, expired_button, pressed, replace, send, tell
+from bot.handlers import conversation, staff_records
+from bot.handlers.common import replace, send, tell
+from bot.handlers.staff_access import is_staff, memory, prompt, set_prompt, staff_buttons
 from bot.handlers.workshops import tell_promoted
 from bot.views import screen
 from bot.views import staff as views
@@ -34,10 +33,7 @@ from bot.views.screen import Screen
 
 log = logging.getLogger(__name__)
 
-# What a staff member is asked to type next, kept in the chat's memory (a restart forgets
-# it: they press the button again).
-_PROMPT = "staff_prompt"
-_DRAFT = "staff_draft"
+_DRAFT = "staff_draft"  # a session being created, in the chat's memory
 
 
 @dataclass
@@ -47,17 +43,6 @@ class Draft:
     workshop: str
     place: str | None = None
     line: SessionLine | None = None
-
-
-def is_staff(update: Update, context: BotContext) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.services.settings.bot_admin_ids
-
-
-def _memory(context: BotContext) -> dict[Any, Any]:
-    if context.chat_data is None:
-        raise TypeError("staff talk in a private chat")
-    return context.chat_data
 
 
 def _session_id(text: str) -> int | None:
@@ -77,7 +62,7 @@ async def open_space(update: Update, context: BotContext) -> None:
     if not is_staff(update, context):
         await conversation.show_help(update, context)
         return
-    _memory(context).pop(_PROMPT, None)
+    set_prompt(context, None)
     await send(update, context, await _home(context))
 
 
@@ -88,14 +73,16 @@ async def _home(context: BotContext) -> Screen:
     return views.home(context.t, offers, services.settings.timezone, now)
 
 
-async def _session_screen(
+async def session_screen(
     context: BotContext, session_id: int, notice: str | None = None
 ) -> Screen | None:
+    """A session's staff page (None: no such session)."""
     services = context.services
     offer = await asyncio.to_thread(services.workshops.offer, session_id)
     if offer is None:
         return None
     registrants = await asyncio.to_thread(services.workshops.registrants, session_id)
+    cohosted = await asyncio.to_thread(services.records.is_cohosted, session_id)
     return views.session(
         context.t,
         offer,
@@ -103,28 +90,8 @@ async def _session_screen(
         services.settings.timezone,
         is_open=services.workshops.is_open(offer, services.clock()),
         notice=notice,
+        cohosted=cohosted,
     )
-
-
-async def button(update: Update, context: BotContext) -> None:
-    """Every staff press comes here first."""
-    if not is_staff(update, context):
-        log.warning("a staff button was pressed by someone who is not staff")
-        await expired_button(update, context)
-        return
-    _, data = pressed(update)
-    memory = _memory(context)
-    memory.pop(_PROMPT, None)  # any press leaves a question unanswered
-    if data in _EXACT:
-        await acknowledge(update, context)
-        await _EXACT[data](update, context)
-        return
-    for prefix, action in _PREFIXES:
-        if data.startswith(prefix):
-            await acknowledge(update, context)
-            await action(update, context, data.removeprefix(prefix))
-            return
-    await expired_button(update, context)
 
 
 async def _show_home(update: Update, context: BotContext) -> None:
@@ -133,7 +100,7 @@ async def _show_home(update: Update, context: BotContext) -> None:
 
 async def _show_session(update: Update, context: BotContext, argument: str) -> None:
     session_id = _session_id(argument)
-    found = None if session_id is None else await _session_screen(context, session_id)
+    found = None if session_id is None else await session_screen(context, session_id)
     await replace(update, context, found or await _home(context))
 
 
@@ -153,7 +120,7 @@ async def _show_closed(update: Update, context: BotContext, offer: Offer | None)
     """A session that started or was cancelled meanwhile: its page, saying so."""
     found = None
     if offer is not None:
-        found = await _session_screen(context, offer.session.id, notice=views.closed(context.t))
+        found = await session_screen(context, offer.session.id, notice=views.closed(context.t))
     await replace(update, context, found or await _home(context))
 
 
@@ -163,9 +130,13 @@ async def _toggle(update: Update, context: BotContext, argument: str) -> None:
     if not number.isdigit() or len(number) > 9 or state not in ("0", "1"):
         await _show_home(update, context)
         return
-    services = context.services
+    user = update.effective_user
+    # Through the staff records, so that the change goes to the audit log.
     session_id = await asyncio.to_thread(
-        services.workshops.mark_attended, int(number), state == "1", services.clock()
+        context.services.records.mark_attended,
+        int(number),
+        state == "1",
+        None if user is None else user.id,
     )
     if session_id is None:
         await _show_home(update, context)
@@ -187,7 +158,7 @@ async def _ask_capacity(update: Update, context: BotContext, argument: str) -> N
     offer = await _open_offer(update, context, argument)
     if offer is None:
         return
-    _memory(context)[_PROMPT] = ("capacity", offer.session.id)
+    set_prompt(context, ("capacity", offer.session.id))
     await replace(update, context, views.ask_capacity(context.t, offer))
 
 
@@ -196,11 +167,19 @@ async def _capacity_confirmed(update: Update, context: BotContext, argument: str
     if _session_id(session_id) is None or not capacity.isdigit() or len(capacity) > 4:
         await _show_home(update, context)
         return
-    screen_ = await _change_capacity(context, int(session_id), int(capacity))
+    screen_ = await _change_capacity(update, context, int(session_id), int(capacity))
     await replace(update, context, screen_)
 
 
-async def _change_capacity(context: BotContext, session_id: int, capacity: int) -> Screen:
+async def _audit(update: Update, context: BotContext, action: str, detail: str) -> None:
+    """Session changes go to the audit log like the records (who, what, when)."""
+    staff_id = update.effective_user.id if update.effective_user else None
+    await asyncio.to_thread(context.services.records.note, staff_id, action, detail)
+
+
+async def _change_capacity(
+    update: Update, context: BotContext, session_id: int, capacity: int
+) -> Screen:
     """Apply a new number of seats; the people it moved are told, in their language."""
     services, t = context.services, context.t
     try:
@@ -210,15 +189,16 @@ async def _change_capacity(context: BotContext, session_id: int, capacity: int) 
     except SessionError:
         changed = None
     if changed is None:
-        found = await _session_screen(context, session_id, notice=views.closed(t))
+        found = await session_screen(context, session_id, notice=views.closed(t))
         return found or await _home(context)
     offer, change = changed
+    await _audit(update, context, "seats", f"séance {session_id} : {capacity} places")
     for person in change.moved_to_waiting:
         await _tell_back_to_waiting(context, person, offer)
     for person in change.promoted:
         await tell_promoted(context, person, offer)
     notice = views.capacity_changed(t, capacity, len(change.moved_to_waiting), len(change.promoted))
-    found = await _session_screen(context, session_id, notice=notice)
+    found = await session_screen(context, session_id, notice=notice)
     return found or await _home(context)
 
 
@@ -246,16 +226,19 @@ async def _ask_cancel(update: Update, context: BotContext, argument: str) -> Non
 
 
 async def _cancel_confirmed(update: Update, context: BotContext, argument: str) -> None:
-    session_id = _session_id(argument)
-    if session_id is None:
+    offer = await _offer(context, argument)
+    if offer is None:
         await _show_home(update, context)
         return
     services = context.services
+    session_id = offer.session.id
     await asyncio.to_thread(services.workshops.cancel_session, session_id, services.clock())
+    if offer.session.cancelled_at is None:  # not a second press
+        await _audit(update, context, "cancel", f"séance {session_id} annulée")
     # The same notices as a cancellation from the command line, sent now rather than at
     # the next planning; each person is told once.
     await reminders.tell_cancellations(context)
-    found = await _session_screen(context, session_id, notice=views.session_cancelled(context.t))
+    found = await session_screen(context, session_id, notice=views.session_cancelled(context.t))
     await replace(update, context, found or await _home(context))
 
 
@@ -304,7 +287,7 @@ async def _send_csv(
 
 # ---- a new session -------------------------------------------------------------------
 async def _new(update: Update, context: BotContext) -> None:
-    _memory(context).pop(_DRAFT, None)
+    memory(context).pop(_DRAFT, None)
     workshops = context.services.workshops.catalogue.workshops
     await replace(update, context, views.choose_workshop(context.t, workshops))
 
@@ -315,7 +298,7 @@ async def _new_workshop(update: Update, context: BotContext, argument: str) -> N
     if workshop is None:
         await _new(update, context)
         return
-    _memory(context)[_DRAFT] = Draft(workshop.slug)
+    memory(context)[_DRAFT] = Draft(workshop.slug)
     if not catalogue.places:
         await _new_place(update, context, "-")
         return
@@ -323,22 +306,21 @@ async def _new_workshop(update: Update, context: BotContext, argument: str) -> N
 
 
 async def _new_place(update: Update, context: BotContext, argument: str) -> None:
-    memory = _memory(context)
     catalogue = context.services.workshops.catalogue
-    draft = memory.get(_DRAFT)
+    draft = memory(context).get(_DRAFT)
     place = None if argument == "-" else catalogue.place(argument)
     workshop = catalogue.workshop(draft.workshop) if isinstance(draft, Draft) else None
     if not isinstance(draft, Draft) or workshop is None or (argument != "-" and place is None):
         await _new(update, context)
         return
     draft.place = None if place is None else place.slug
-    memory[_PROMPT] = ("moment",)
+    set_prompt(context, ("moment",))
     await replace(update, context, views.ask_moment(context.t, workshop))
 
 
 async def _create(update: Update, context: BotContext) -> None:
     services, t = context.services, context.t
-    draft = _memory(context).pop(_DRAFT, None)
+    draft = memory(context).pop(_DRAFT, None)
     if not isinstance(draft, Draft) or draft.line is None:
         await _new(update, context)
         return
@@ -358,22 +340,28 @@ async def _create(update: Update, context: BotContext) -> None:
         await _new(update, context)
         return
     log.info("staff created session %s", offer.session.id)
-    found = await _session_screen(context, offer.session.id, notice=views.session_created(t))
+    await _audit(
+        update, context, "session", f"séance {offer.session.id} créée ({offer.workshop.slug})"
+    )
+    found = await session_screen(context, offer.session.id, notice=views.session_created(t))
     await replace(update, context, found or await _home(context))
 
 
 # ---- what staff type ------------------------------------------------------------------
 async def typed(update: Update, context: BotContext) -> None:
-    """Group -1: a staff member answering the bot's question (seats, a session's moment).
-    Anything else goes on to the other handlers (a question to the knowledge base)."""
+    """Group -1: a staff member answering the bot's question (seats, a session's moment, a
+    record or a report's dates). Anything else goes on to the other handlers (a question to
+    the knowledge base)."""
     message = update.effective_message
     if message is None or message.text is None or not is_staff(update, context):
         return
-    prompt = _memory(context).get(_PROMPT)
-    if prompt is None:
+    asked = prompt(context)
+    if asked is None:
         return
-    if prompt[0] == "capacity":
-        await _typed_capacity(update, context, prompt[1], message.text.strip())
+    if isinstance(asked, staff_records.Asked):  # the records' and the report's questions
+        await staff_records.typed(update, context, asked, message.text)
+    elif isinstance(asked, tuple) and asked[0] == "capacity":
+        await _typed_capacity(update, context, asked[1], message.text.strip())
     else:
         await _typed_moment(update, context, message.text)
     raise ApplicationHandlerStop
@@ -385,7 +373,7 @@ async def _typed_capacity(update: Update, context: BotContext, session_id: int, 
         await send(update, context, Screen(views.not_a_capacity(t)))
         return
     capacity = int(text)
-    _memory(context).pop(_PROMPT, None)
+    set_prompt(context, None)
     offer = await asyncio.to_thread(services.workshops.offer, session_id)
     if offer is None:
         await send(update, context, await _home(context))
@@ -395,18 +383,17 @@ async def _typed_capacity(update: Update, context: BotContext, session_id: int, 
     if moved:
         await send(update, context, views.confirm_capacity(t, offer, capacity, moved))
         return
-    await send(update, context, await _change_capacity(context, session_id, capacity))
+    await send(update, context, await _change_capacity(update, context, session_id, capacity))
 
 
 async def _typed_moment(update: Update, context: BotContext, text: str) -> None:
     services, t = context.services, context.t
-    memory = _memory(context)
-    draft = memory.get(_DRAFT)
+    draft = memory(context).get(_DRAFT)
     workshop = (
         services.workshops.catalogue.workshop(draft.workshop) if isinstance(draft, Draft) else None
     )
     if not isinstance(draft, Draft) or workshop is None:
-        memory.pop(_PROMPT, None)
+        set_prompt(context, None)
         await send(update, context, await _home(context))
         return
     zone = services.settings.timezone
@@ -419,20 +406,19 @@ async def _typed_moment(update: Update, context: BotContext, text: str) -> None:
     except SessionError as error:
         await send(update, context, Screen(views.not_a_session(t, error.reason)))
         return
-    memory.pop(_PROMPT, None)
+    set_prompt(context, None)
     draft.line = line
     place = services.workshops.catalogue.place(draft.place)
     await send(update, context, views.confirm_new(t, workshop, place, line, ends_at, zone))
 
 
-_EXACT: dict[str, Callable[[Update, BotContext], Awaitable[None]]] = {
-    screen.STAFF_HOME: _show_home,
-    screen.STAFF_NEW: _new,
-    screen.STAFF_CREATE: _create,
-    screen.STAFF_EXPORT_ALL: _export_all,
-}
-# Longest first: « st:cap!: » before « st:cap: ».
-_PREFIXES: list[tuple[str, Callable[[Update, BotContext, str], Awaitable[None]]]] = sorted(
+button = staff_buttons(
+    {
+        screen.STAFF_HOME: _show_home,
+        screen.STAFF_NEW: _new,
+        screen.STAFF_CREATE: _create,
+        screen.STAFF_EXPORT_ALL: _export_all,
+    },
     [
         (screen.STAFF_SESSION_PREFIX, _show_session),
         (screen.STAFF_ATTENDANCE_PREFIX, _show_attendance),
@@ -446,5 +432,4 @@ _PREFIXES: list[tuple[str, Callable[[Update, BotContext, str], Awaitable[None]]]
         (screen.STAFF_NEW_WORKSHOP_PREFIX, _new_workshop),
         (screen.STAFF_NEW_PLACE_PREFIX, _new_place),
     ],
-    key=lambda entry: -len(entry[0]),
 )

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from telegram import InputFile, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.domain.calendar import ics
-from bot.domain.workshops import Offer
+from bot.domain.people import Promotion
+from bot.domain.workshops import DEEP_LINK_PREFIX, Offer
 from bot.handlers.common import acknowledge, expired_button, pressed, replace, send, tell
 from bot.i18n import Translator
+from bot.views import language as language_views
+from bot.views import privacy as privacy_views
 from bot.views import screen
 from bot.views import workshops as views
 from bot.views.screen import Screen
@@ -95,6 +99,27 @@ async def register_pressed(update: Update, context: BotContext) -> None:
     if found is None:
         return
     session_id, person = found
+    services = context.services
+    if context.person is None:
+        # Not stored (an old button after « forget »): their language first, then the session.
+        await acknowledge(update, context)
+        picker = language_views.language_picker(context.t, then=f"{DEEP_LINK_PREFIX}{session_id}")
+        await send(update, context, picker)
+        return
+    if not await asyncio.to_thread(services.people.may_register, person):
+        # Registering stores more: the notice first (browsing never needs it).
+        await acknowledge(update, context)
+        notice = privacy_views.consent_notice(
+            context.t, str(session_id), services.settings.data_retention
+        )
+        await replace(update, context, notice)
+        return
+    await register(update, context, session_id, person)
+
+
+async def register(update: Update, context: BotContext, session_id: int, person: int) -> None:
+    """A seat or a waiting place, its confirmation and calendar file; the optional profile
+    offered once, after a first registration."""
     services, t = context.services, context.t
     # Pressed twice, or replayed after a crash: the second time finds the place already
     # there ("already") and only shows the page again, never a second seat or message.
@@ -116,9 +141,11 @@ async def register_pressed(update: Update, context: BotContext) -> None:
         await context.bot.send_message(
             chat.id, views.waiting(t, outcome.offer, outcome.position or 1)
         )
-        return
-    await context.bot.send_message(chat.id, views.registered(t, outcome.offer, zone))
-    await send_calendar(context, chat.id, t, outcome.offer)
+    else:
+        await context.bot.send_message(chat.id, views.registered(t, outcome.offer, zone))
+        await send_calendar(context, chat.id, t, outcome.offer)
+    if await asyncio.to_thread(services.people.offer_profile, person):
+        await send(update, context, privacy_views.profile_offer(t))
 
 
 async def send_calendar(context: BotContext, chat_id: int, t: Translator, offer: Offer) -> None:
@@ -183,6 +210,15 @@ async def cancel_confirmed(update: Update, context: BotContext) -> None:
     await _show(update, context, views.cancelled(context.t, was_waiting=was_waiting))
     if outcome.promoted is not None and outcome.offer is not None:
         await tell_promoted(context, outcome.promoted, outcome.offer)
+
+
+async def tell_promotions(context: BotContext, promotions: Sequence[Promotion]) -> None:
+    """Seats freed by someone who left (forgot their data, or was purged): each new holder
+    told, in their language."""
+    for promotion in promotions:
+        offer = await asyncio.to_thread(context.services.workshops.offer, promotion.session_id)
+        if offer is not None:
+            await tell_promoted(context, promotion.telegram_id, offer)
 
 
 async def tell_promoted(context: BotContext, person: int, offer: Offer) -> None:

@@ -2,9 +2,22 @@
 
 # Every module that defines tables is imported here, so that `tables.metadata` is complete
 # whenever storage is used (forgetting a person and the schema check walk all of it).
-from bot.storage import inbox, listings, reminders, sessions  # noqa: F401
+from bot.storage import (  # noqa: F401
+    anonymous,
+    consent,
+    inbox,
+    listings,
+    platform_fiches,
+    records,
+    reminders,
+    sessions,
+)
+from bot.storage.anonymous import AnonymousRecordRepository
+from bot.storage.consent import ConsentRepository, ProfileRepository
 from bot.storage.database import migrate, open_engine
 from bot.storage.inbox import InboxRepository
+from bot.storage.platform_fiches import PlatformFiche, PlatformFicheRepository
+from bot.storage.records import AuditNote, StaffRecordRepository
 from bot.storage.reminders import NoticeRepository, ReminderRepository
 from bot.storage.sessions import (
     CapacityChange,
@@ -17,16 +30,23 @@ from bot.storage.sessions import (
 from bot.storage.users import Person, UserRepository
 
 __all__ = [
+    "AnonymousRecordRepository",
+    "AuditNote",
     "CapacityChange",
+    "ConsentRepository",
     "FactRepository",
     "InboxRepository",
     "NoticeRepository",
     "Person",
+    "PlatformFiche",
+    "PlatformFicheRepository",
+    "ProfileRepository",
     "Registrant",
     "Registration",
     "ReminderRepository",
     "Session",
     "SessionRepository",
+    "StaffRecordRepository",
     "UserRepository",
     "migrate",
     "open_engine",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from bot.storage.tables import metadata, users
 
@@ -38,14 +39,23 @@ class UserRepository:
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def seen(
-        self, telegram_id: int, now: datetime, *, refresh_after: timedelta = timedelta(0)
-    ) -> Person:
-        """Record that the person wrote now (creating them) and return what we know.
+        self,
+        telegram_id: int,
+        now: datetime,
+        *,
+        refresh_after: timedelta = timedelta(0),
+        create: bool = True,
+    ) -> Person | None:
+        """Record that the person wrote now and return what we know; `create`: also for
+        someone not known yet (None for them otherwise: a stranger stays one, nothing stored,
+        until they choose a language).
 
         A person seen less than `refresh_after` ago is only read: one write per person and
         period, not one per message."""
-        if refresh_after:
+        if refresh_after or not create:
             known = self.get(telegram_id)
+            if known is None and not create:
+                return None
             if known is not None and now - known.last_seen < refresh_after and not known.blocked:
                 return known
         insert = self._insert(users).values(
@@ -83,22 +93,42 @@ class UserRepository:
                 update(users).where(users.c.telegram_id == telegram_id).values(blocked_at=now)
             )
 
-    def set_language(self, telegram_id: int, language: str) -> None:
+    def set_language(self, telegram_id: int, language: str, now: datetime) -> None:
+        """The person's choice; choosing a language is what makes someone known (stored)."""
+        insert = self._insert(users).values(
+            telegram_id=telegram_id, language=language, first_seen=now, last_seen=now
+        )
+        statement = insert.on_conflict_do_update(
+            index_elements=[users.c.telegram_id],
+            set_={"language": language, "last_seen": now, "blocked_at": None},
+        )
         with self._engine.begin() as connection:
-            connection.execute(
-                update(users).where(users.c.telegram_id == telegram_id).values(language=language)
-            )
+            connection.execute(statement)
 
     def forget(self, telegram_id: int) -> bool:
         """Delete everything stored about the person, in every table that names them by
         `telegram_id` (so tables added later are covered too); True if there was something."""
-        deleted = 0
         with self._engine.begin() as connection:
-            # Dependent tables first, `users` last, whatever foreign keys exist.
-            for table in reversed(metadata.sorted_tables):
-                if "telegram_id" in table.c:
-                    result = connection.execute(
-                        delete(table).where(table.c.telegram_id == telegram_id)
-                    )
-                    deleted += result.rowcount
-        return deleted > 0
+            return delete_person(connection, telegram_id) > 0
+
+    def inactive_since(self, moment: datetime) -> list[int]:
+        """People who have not written since `moment` (for the retention purge)."""
+        with self._engine.connect() as connection:
+            found = connection.execute(
+                select(users.c.telegram_id)
+                .where(users.c.last_seen < moment)
+                .order_by(users.c.telegram_id)
+            ).scalars()
+            return [int(telegram_id) for telegram_id in found]
+
+
+def delete_person(connection: Connection, telegram_id: int) -> int:
+    """Delete the person's rows in every table with a `telegram_id` column, inside the
+    caller's transaction; how many rows went."""
+    deleted = 0
+    # Dependent tables first, `users` last, whatever foreign keys exist.
+    for table in reversed(metadata.sorted_tables):
+        if "telegram_id" in table.c:
+            result = connection.execute(delete(table).where(table.c.telegram_id == telegram_id))
+            deleted += result.rowcount
+    return deleted

@@ -6,9 +6,11 @@ import html
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from bot.domain.platform import Reading
 from bot.i18n import Translator
 from bot.knowledge import Audience, Entry, KnowledgeBase, Topic
 from bot.views.menu import back_to_menu, topic_button, topic_label
+from bot.views.platform import reading_button
 from bot.views.screen import (
     ENTRY_PREFIX,
     MENU,
@@ -39,6 +41,15 @@ def audience_label(t: Translator, audience: Audience) -> str:
 
 def entry_button(t: Translator, entry: Entry) -> Button:
     return ("➡️ " + t.gettext(entry.title), ENTRY_PREFIX + entry.id)
+
+
+Found = Entry | Reading  # what search found: our entry, or a fiche of refugies.info
+
+
+def found_button(t: Translator, found: Found) -> Button:
+    if isinstance(found, Reading):
+        return reading_button(found, marked=True)
+    return entry_button(t, found)
 
 
 def topic_page(t: Translator, topic: Topic) -> Screen:
@@ -97,7 +108,7 @@ def entry_page(
     base: KnowledgeBase,
     entry: Entry,
     *,
-    also: Sequence[Entry] = (),
+    also: Sequence[Found] = (),
 ) -> Screen:
     """An entry with its links, the other answers search found, and the way back."""
     topic = base.topic_of(entry.id)
@@ -111,7 +122,11 @@ def entry_page(
         elif link.entry is not None and (target := base.entry(link.entry)) is not None:
             rows.append([entry_button(t, target)])
             shown.add(target.id)
-    rows += [[entry_button(t, other)] for other in also if other.id not in shown]
+    rows += [
+        [found_button(t, other)]
+        for other in also
+        if isinstance(other, Reading) or other.id not in shown
+    ]
     rows.append(
         [
             ("⬅️ " + t.gettext(topic.title), TOPIC_PREFIX + topic.id),
@@ -121,9 +136,9 @@ def entry_page(
     return Screen(entry_text(t, entry, topic), keyboard(rows))
 
 
-def search_results(t: Translator, entries: Sequence[Entry]) -> Screen:
+def search_results(t: Translator, found: Sequence[Found]) -> Screen:
     """Several possible answers: the person picks one."""
-    rows: list[list[Button]] = [[entry_button(t, entry)] for entry in entries]
+    rows: list[list[Button]] = [[found_button(t, item)] for item in found]
     rows.append(back_to_menu(t))
     return Screen(t.finish(t.gettext("Voici ce que j'ai trouvé :")), keyboard(rows))
 

@@ -9,6 +9,7 @@ from bot.views.screen import (
     MENU,
     MORE_TOPICS,
     MY_DATA,
+    PLATFORM,
     TOPIC_PREFIX,
     WORKSHOPS,
     Button,
@@ -30,6 +31,7 @@ def _menu_keyboard(t: Translator, base: KnowledgeBase) -> list[list[Button]]:
     """Emergencies alone on top (one tap), then two buttons a row: readable on a phone."""
     buttons = [topic_button(t, topic) for topic in base.on_menu("main")]
     buttons.append(("📅 " + t.gettext("Ateliers"), WORKSHOPS))
+    buttons.append(("🧭 " + t.gettext("Aide près de chez vous"), PLATFORM))
     if base.on_menu("more"):
         buttons.append(("➕ " + t.gettext("Autres thèmes"), MORE_TOPICS))
     return [
@@ -69,9 +71,10 @@ def greeting(t: Translator, base: KnowledgeBase) -> Screen:
             ),
             # TRANSLATORS: « Mes données » is the label of a menu button: use the same words.
             t.gettext(
-                "Je garde seulement votre identifiant Telegram, votre langue, la date de votre "
-                "premier et de votre dernier message, et vos inscriptions aux ateliers. Vous "
-                "pouvez les voir ou les effacer dans « Mes données »."
+                "Je garde seulement votre identifiant Telegram, votre langue, et la date de "
+                "votre premier et de votre dernier message. Avant une inscription à un atelier, "
+                "je vous dis ce que je garde en plus. Vous pouvez tout voir ou effacer dans "
+                "« Mes données »."
             ),
             t.gettext(
                 "Choisissez un thème, ou écrivez votre question avec vos mots, par exemple : "

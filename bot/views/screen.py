@@ -25,6 +25,17 @@ SESSION_PREFIX = "ws:s:"
 REGISTER_PREFIX = "ws:reg:"
 CANCEL_PREFIX = "ws:cancel:"
 CANCEL_CONFIRMED_PREFIX = "ws:cancel!:"
+CONSENT_YES_PREFIX = "cs:yes:"
+CONSENT_MORE_PREFIX = "cs:more:"
+CONSENT_NO_PREFIX = "cs:no:"
+PROFILE = "pr:show"
+PROFILE_START = "pr:start"
+PROFILE_NO = "pr:no"
+PROFILE_ASK_PREFIX = "pr:ask:"
+PROFILE_ANSWER_PREFIX = "pr:a:"
+PLATFORM = "pf:themes"
+PLATFORM_THEME_PREFIX = "pf:t:"
+PLATFORM_FICHE_PREFIX = "pf:f:"
 # Staff only: every press starting with STAFF is checked against BOT_ADMIN_IDS first.
 STAFF = "st:"
 STAFF_HOME = "st:home"
@@ -43,6 +54,26 @@ STAFF_NEW_WORKSHOP_PREFIX = "st:new:w:"
 STAFF_NEW_PLACE_PREFIX = "st:new:p:"
 STAFF_NO_PLACE = "st:new:p:-"
 STAFF_CREATE = "st:new:ok"
+# Staff records and the indicator report: every press starting with RECORDS is checked
+# against BOT_ADMIN_IDS first, like STAFF.
+RECORDS = "sr:"
+RECORDS_HOME = "sr:home"
+RECORDS_ENROL = "sr:enrol"
+RECORDS_ENROL_PREFIX = "sr:enrol:"  # + the fiche action (1 or 4)
+RECORDS_END = "sr:end"
+RECORDS_END_PREFIX = "sr:end:"  # + the fiche action
+RECORDS_HOUSING = "sr:housing"
+RECORDS_ROLE = "sr:role"
+RECORDS_ROLE_END = "sr:role-end"
+RECORDS_ROLE_END_PREFIX = "sr:role-end:"  # + the role's id: ask the day it ended
+RECORDS_ROLE_END_TODAY_PREFIX = "sr:role-end!:"  # + the role's id: it ends today
+RECORDS_TRAINING = "sr:training"
+RECORDS_COHOSTED_PREFIX = "sr:cohost:"  # + session id + « :1 » co-hosted, « :0 » not
+RECORDS_LOG = "sr:log"
+RECORDS_REPORT = "sr:report"
+RECORDS_DATES = "sr:dates"  # the report of typed dates
+RECORDS_PERIOD_PREFIX = "sr:period:"  # + « 20260101-20261126 »: choose the format
+RECORDS_FILE_PREFIX = "sr:file:"  # + « 20260101-20261126:xlsx »
 
 
 @dataclass(frozen=True)

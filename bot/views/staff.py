@@ -17,6 +17,8 @@ from bot.i18n import Translator
 from bot.knowledge.workshops import Place, Workshop
 from bot.storage import Registrant
 from bot.views.screen import (
+    RECORDS_COHOSTED_PREFIX,
+    RECORDS_HOME,
     STAFF_ATTENDANCE_PREFIX,
     STAFF_CANCEL_CONFIRMED_PREFIX,
     STAFF_CANCEL_PREFIX,
@@ -74,6 +76,7 @@ def home(t: Translator, offers: Sequence[Offer], zone: ZoneInfo, now: datetime) 
     rows.append([("➕ " + t.gettext("Nouvelle séance"), STAFF_NEW)])
     if offers:
         rows.append([("⬇️ " + t.gettext("Tout exporter (CSV)"), STAFF_EXPORT_ALL)])
+    rows.append([("📋 " + t.gettext("Suivi et rapport"), RECORDS_HOME)])
     return Screen(t.finish("\n\n".join(lines)), keyboard(rows))
 
 
@@ -92,8 +95,10 @@ def session(
     *,
     is_open: bool,
     notice: str | None = None,
+    cohosted: bool | None = None,
 ) -> Screen:
-    """One session for staff: its facts, who holds a seat and who waits, and the tools."""
+    """One session for staff: its facts, who holds a seat and who waits, and the tools.
+    `cohosted`: whether a volunteer co-hosts it (fiche 3), None to leave that out."""
     s = offer.session
     facts = [
         "📅 <b>" + escape(t.gettext(offer.workshop.title)) + "</b>",
@@ -138,6 +143,17 @@ def session(
         ],
         [("🔗 " + t.gettext("Lien et QR code"), f"{STAFF_LINK_PREFIX}{session_id}")],
     ]
+    if cohosted is not None:
+        # The wanted state, like attendance: a double press changes nothing more.
+        mark = "✅" if cohosted else "▫️"
+        rows.append(
+            [
+                (
+                    f"{mark} " + t.gettext("Co-animée par un bénévole"),
+                    f"{RECORDS_COHOSTED_PREFIX}{session_id}:{0 if cohosted else 1}",
+                )
+            ]
+        )
     if is_open:
         rows[1].insert(0, ("🪑 " + t.gettext("Places"), f"{STAFF_CAPACITY_PREFIX}{session_id}"))
         rows.append(
@@ -256,8 +272,11 @@ def not_a_capacity(t: Translator) -> str:
 
 def confirm_cancel(t: Translator, offer: Offer, zone: ZoneInfo) -> Screen:
     people = offer.session.registered + offer.session.waiting
+    nobody = t.gettext("Annuler la séance « {title} », {moment} ? Personne n'y est inscrit.")
     text = t.fill(
-        t.ngettext(
+        nobody
+        if people == 0
+        else t.ngettext(
             "Annuler la séance « {title} », {moment} ? {count} personne inscrite ou en attente "
             "sera prévenue dans sa langue.",
             "Annuler la séance « {title} », {moment} ? {count} personnes inscrites ou en "

@@ -231,7 +231,7 @@ def back_to_waiting(t: Translator, offer: Offer, zone: ZoneInfo, position: int) 
         + _about(
             t,
             t.gettext(
-                "Il y a moins de places pour « {title} », {moment}. Vous êtes de nouveau sur "
+                "Il y a moins de places pour « {title} », {moment}. Vous êtes maintenant sur "
                 "la liste d'attente, à la place {position}. Si une place se libère et que "
                 "c'est votre tour, elle est réservée pour vous et je vous préviens."
             ),

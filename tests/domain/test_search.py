@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.platform import FICHE_PRIORITY
 from bot.domain.search import Document, SearchIndex
 from bot.domain.text import normalise, words
 
@@ -127,3 +128,24 @@ def test_the_readers_language_wins_a_tie() -> None:
     )
     assert twins.search("caf", "en").hits[0].entry_id == "b"
     assert twins.search("caf", "fr").hits[0].entry_id == "a"
+
+
+def test_our_entries_come_before_the_platforms_fiches_on_equal_relevance() -> None:
+    text = ("Demander un logement social", "logement social, HLM", "Faire une demande en ligne.")
+    index = SearchIndex(
+        [
+            Document("ri:5a01", "fr", *text, priority=FICHE_PRIORITY),
+            Document("hlm", "fr", *text),
+            Document("autre", "fr", "Apprendre le français", "cours", "Des cours de français."),
+        ]
+    )
+    hits = index.search("logement social", "fr").hits
+    assert [hit.entry_id for hit in hits[:2]] == ["hlm", "ri:5a01"]
+    # A fiche that answers better still comes first: priority only settles near-ties.
+    index = SearchIndex(
+        [
+            Document("ri:5a01", "fr", *text, priority=FICHE_PRIORITY),
+            Document("hlm", "fr", "Aides au logement", "APL", "La CAF aide à payer le loyer."),
+        ]
+    )
+    assert index.search("demander un logement social", "fr").hits[0].entry_id == "ri:5a01"

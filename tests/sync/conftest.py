@@ -82,6 +82,21 @@ def waits() -> Waits:
     return Waits()
 
 
+@dataclass
+class FakeClock:
+    """A monotonic clock that moves only when the code waits on it (pacing, backoff)."""
+
+    now: float = 1000.0
+    waits: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -142,7 +157,10 @@ class Wiring:
         recreate_deleted: bool = False,
         overwrite_platform_edits: bool = False,
         timeout: float = 2.0,
+        period_ended_ok: bool = True,
     ) -> Publisher:
+        # The programme's contract period (2023-2024) is over: these tests publish it all the
+        # same, as an operator does with --period-ended-ok; the refusal has its own tests.
         return Publisher(
             self.connector.client(timeout=timeout),
             ListingRepository(self.engine),
@@ -151,6 +169,7 @@ class Wiring:
             clock=utc_now,
             recreate_deleted=recreate_deleted,
             overwrite_platform_edits=overwrite_platform_edits,
+            period_ended_ok=period_ended_ok,
         )
 
     @property
@@ -168,7 +187,7 @@ def sync_env(refugies: RefugiesEmulator, operator: Operator, database_url: str) 
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("TELEGRAM_", "DATABASE_", "BOT_", "REFUGIES_", "SYNC_"))
+        if not key.startswith(("TELEGRAM_", "DATABASE_", "BOT_", "REFUGIES_", "SYNC_", "FICHES_"))
     }
     env.update(
         REFUGIES_INFO_API_URL=refugies.base_url,

@@ -5,8 +5,13 @@ of `sync.payloads`: both headers on writes, the raw token (signed like the platf
 cannot decode is a 500 with its JWT library's message, an unknown user a 403), the unusual
 401/403 pair, 422 on an undeclared or mistyped field, completeness on publish, the draft copy
 of a live fiche, 2FA login, a structure's fiches (`GET /structures/{id}`, not in the
-reference). Tests drive it through a small API: users and structures, moderation, edits and
-deletions made "on the platform", and faults (an error or a hold on the next call of a route).
+reference), and the reading side the bot's mirror uses: `GET /dispositifs/getContentsForApp`
+(public; a département's live fiches, each titled in the language asked for when translated)
+and `GET /dispositifs/{id}?locale=` in every language (the site secret required, the locale
+validated, French shown where no translation exists, `availableLanguages` saying which).
+Tests drive it through a small API: users and structures, moderation, edits, translations
+and deletions made "on the platform", live fiches seeded, and faults (an error or a hold on
+the next call of a route, or the platform going down after a number of calls).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +46,18 @@ DELETED = "Supprimé"
 LISTED_TO_MEMBERS = (DRAFT, ACCEPTED, WAITING_STRUCTURE, WAITING_ADMIN, ACTIVE, ARCHIVED)
 
 OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+# The platform's `Languages` type: what a `locale` query parameter may be.
+LOCALES = ("fr", "en", "uk", "ti", "ar", "ps", "ru", "fa")
+AGES = ("0 à 17 ans", "18 à 25 ans", "26 ans et plus")
+MOBILE_FRENCH_LEVELS = (
+    "Je ne lis et n'écris pas le français",
+    "Je parle un peu",
+    "Je parle bien",
+    "Je parle couramment",
+    "Tous les niveaux",
+)
+# The fields a translation carries (the rest of a fiche is the same in every language).
+TRANSLATED_FIELDS = ("titreInformatif", "titreMarque", "abstract", "what", "why", "how", "next")
 
 THEMES = [
     ("63286a015d31b2c0cad9960c", "Trouver un logement", "Logement"),
@@ -53,6 +71,31 @@ THEMES = [
     ("63286a015d31b2c0cad99615", "Activités et culture", "Loisirs"),
     ("63450dd43e23cd7181ba0b26", "Famille", "Famille"),
 ]
+# Short theme names in the other languages, as the platform translates its themes (sample
+# data for the emulator, not the platform's own words). Tigrinya is missing on purpose: the
+# bot then shows the French name.
+THEME_SHORT_NAMES: dict[str, dict[str, str]] = {
+    "Logement": {"en": "Housing", "ar": "السكن", "fa": "مسکن", "ps": "استوګنځی",
+                 "ru": "Жильё", "uk": "Житло"},
+    "Administratif": {"en": "Paperwork", "ar": "الإجراءات", "fa": "کارهای اداری",
+                      "ps": "اداري چارې", "ru": "Документы", "uk": "Документи"},
+    "Français": {"en": "French", "ar": "الفرنسية", "fa": "فرانسوی", "ps": "فرانسوي",
+                 "ru": "Французский", "uk": "Французька"},
+    "Travail": {"en": "Work", "ar": "العمل", "fa": "کار", "ps": "کار", "ru": "Работа",
+                "uk": "Робота"},
+    "Santé": {"en": "Health", "ar": "الصحة", "fa": "صحت", "ps": "روغتیا", "ru": "Здоровье",
+              "uk": "Здоров'я"},
+    "Mobilité": {"en": "Transport", "ar": "التنقل", "fa": "ترانسپورت", "ps": "ټرانسپورټ",
+                 "ru": "Транспорт", "uk": "Транспорт"},
+    "Formation": {"en": "Training", "ar": "التكوين", "fa": "آموزش حرفه‌ای", "ps": "روزنه",
+                  "ru": "Обучение", "uk": "Навчання"},
+    "Études": {"en": "Studies", "ar": "الدراسة", "fa": "تحصیل", "ps": "زده کړې",
+               "ru": "Учёба", "uk": "Освіта"},
+    "Loisirs": {"en": "Leisure", "ar": "الترفيه", "fa": "تفریح", "ps": "تفریح",
+                "ru": "Досуг", "uk": "Дозвілля"},
+    "Famille": {"en": "Family", "ar": "العائلة", "fa": "خانواده", "ps": "کورنۍ",
+                "ru": "Семья", "uk": "Сім'я"},
+}  # fmt: skip
 
 
 def new_id() -> str:
@@ -355,6 +398,11 @@ class Fiche:
     contacts: list[dict[str, Any]] = field(default_factory=list)
     # The sections sent back to translation each time a live fiche's draft was published.
     reviews: list[list[str]] = field(default_factory=list)
+    # The published version's translations: language -> translated fields.
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    last_modified: str | None = None
+    # Shown on the website only: never listed for the app.
+    web_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -375,6 +423,21 @@ class Fault:
     # Do the work first, then answer the error: the answer is lost, the effect is not.
     after: bool = False
     hold: threading.Event | None = None
+
+
+@dataclass
+class Outage:
+    """The platform answers `status` to every call (of `route`, or of any route) once
+    `calls_left` more calls have gone through."""
+
+    calls_left: int
+    route: str | None = None
+    status: int = 500
+
+
+def timestamp() -> str:
+    """A date as the platform's JSON writes it (`2024-05-14T09:21:36.123Z`)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def is_complete(fiche: Fiche, version: dict[str, Any]) -> bool:
@@ -409,7 +472,12 @@ class RefugiesEmulator:
         self.structures: dict[str, Structure] = {}
         self.fiches: dict[str, Fiche] = {}
         self.themes = [
-            {"_id": i, "name": {"fr": name}, "short": {"fr": short}, "position": n}
+            {
+                "_id": i,
+                "name": {"fr": name},
+                "short": {"fr": short, **THEME_SHORT_NAMES[short]},
+                "position": n,
+            }
             for n, (i, name, short) in enumerate(THEMES)
         ]
         self.requests: list[Recorded] = []
@@ -420,6 +488,7 @@ class RefugiesEmulator:
         self._jwt_secret = secrets.token_bytes(32)
         self._pending_codes: dict[str, tuple[str, str]] = {}
         self._faults: list[Fault] = []
+        self._outage: Outage | None = None
         self._in_flight = 0
         self._idle = threading.Condition()
         self._stopping = threading.Event()
@@ -472,9 +541,9 @@ class RefugiesEmulator:
 
     # Test-side API: people and structures
 
-    def add_structure(self, nom: str) -> str:
+    def add_structure(self, nom: str, structure_id: str | None = None) -> str:
         with self.lock:
-            structure = Structure(new_id(), nom)
+            structure = Structure(structure_id or new_id(), nom)
             self.structures[structure.id] = structure
             return structure.id
 
@@ -516,6 +585,55 @@ class RefugiesEmulator:
             fiche.main["status"] = status
             if status == ACTIVE:
                 fiche.published_once = True
+                fiche.last_modified = timestamp()
+
+    def add_live_fiche(
+        self,
+        fiche_id: str,
+        type_contenu: str,
+        french: dict[str, Any],
+        *,
+        translations: dict[str, dict[str, Any]] | None = None,
+        metadatas: dict[str, Any] | None = None,
+        theme: str | None = None,
+        secondary_themes: list[str] | None = None,
+        sponsor: str | None = None,
+        last_modified: str | None = None,
+        web_only: bool = False,
+    ) -> Fiche:
+        """A fiche already published on the platform (someone else's, or ours), with its
+        published translations: `french` and each translation hold TRANSLATED_FIELDS."""
+        with self.lock:
+            main: dict[str, Any] = {
+                "status": ACTIVE,
+                **{name: "" for name in ("titreInformatif", "titreMarque", "abstract", "what")},
+                "why": {},
+                "how": {},
+                **copy.deepcopy(french),
+                "metadatas": copy.deepcopy(metadatas or {}),
+                "theme": theme,
+                "secondaryThemes": list(secondary_themes or []),
+                "mainSponsor": sponsor,
+            }
+            fiche = Fiche(
+                fiche_id,
+                type_contenu,
+                creator_id="platform-contributor",
+                main=main,
+                published_once=True,
+                translations=copy.deepcopy(translations or {}),
+                last_modified=last_modified or timestamp(),
+                web_only=web_only,
+            )
+            self.fiches[fiche_id] = fiche
+            return fiche
+
+    def translate_on_platform(self, fiche_id: str, locale: str, **fields: Any) -> None:
+        """A translator's work is validated: the published fiche gains (or changes) a
+        language."""
+        with self.lock:
+            fiche = self.fiches[fiche_id]
+            fiche.translations.setdefault(locale, {}).update(copy.deepcopy(fields))
 
     def edit_on_platform(self, fiche_id: str, **fields: Any) -> None:
         """Someone changed the fiche on the website (the version everyone sees)."""
@@ -551,6 +669,16 @@ class RefugiesEmulator:
                 Fault(route, status, message or "Internal Server Error", after=after)
             )
 
+    def fail_after(self, calls: int, *, route: str | None = None, status: int = 500) -> None:
+        """The platform goes down: after `calls` more calls (of `route`, or of any route),
+        every call answers `status` until `recover()`."""
+        with self.lock:
+            self._outage = Outage(calls, route, status)
+
+    def recover(self) -> None:
+        with self.lock:
+            self._outage = None
+
     def hold_next(self, route: str) -> threading.Event:
         """The next call of `route` waits until the returned event is set, then proceeds."""
         gate = threading.Event()
@@ -583,6 +711,16 @@ class RefugiesEmulator:
         return next(code for to, code in reversed(self.emails) if to == email)
 
     # Request handling
+
+    def _maybe_down(self, route: str) -> None:
+        with self.lock:
+            outage = self._outage
+            if outage is None or outage.route not in (None, route):
+                return
+            if outage.calls_left > 0:
+                outage.calls_left -= 1
+                return
+        raise fail(outage.status, "Internal Server Error")
 
     def _take_fault(self, route: str) -> Fault | None:
         with self.lock:
@@ -622,6 +760,7 @@ class RefugiesEmulator:
             if found is None:
                 raise fail(404, "Not found")
             route, handler, security, params = found
+            self._maybe_down(route)
             fault = self._take_fault(route)
             if fault is not None and fault.hold is not None:
                 fault.hold.wait(timeout=10)
@@ -655,6 +794,8 @@ class RefugiesEmulator:
             ("PATCH", r"/dispositifs/(?P<id>[^/]+)/publish", self._publish, ("site", "jwt")),
             ("PATCH", r"/dispositifs/(?P<id>[^/]+)", self._update, ("site", "jwt")),
             ("DELETE", r"/dispositifs/(?P<id>[^/]+)", self._delete, ("site", "jwt")),
+            # Before `/dispositifs/{id}`, as on the platform (the first matching route wins).
+            ("GET", r"/dispositifs/getContentsForApp", self._contents_for_app, ()),
             ("GET", r"/dispositifs/(?P<id>[^/]+)", self._get, ("site", "jwt-optional")),
             ("GET", r"/structures/(?P<id>[^/]+)", self._structure, ("jwt-optional",)),
         ]
@@ -899,6 +1040,7 @@ class RefugiesEmulator:
             },
         )
         self._apply(fiche.main, body, fiche)
+        fiche.last_modified = timestamp()
         self.fiches[fiche.id] = fiche
         return 200, self._answer(fiche)
 
@@ -980,7 +1122,37 @@ class RefugiesEmulator:
         author = fiche.creator_id == user.id
         return author and status in (DRAFT, DELETED, WAITING_STRUCTURE)
 
-    def _get(self, user: User | None, id: str, **_: Any) -> tuple[int, dict[str, Any]]:
+    @staticmethod
+    def _locale(query: dict[str, str]) -> str:
+        """tsoa's check of a `locale: Languages` query parameter."""
+        if "locale" not in query:
+            raise Reply(
+                422,
+                {
+                    "message": "Validation Failed",
+                    "data": {"locale": {"message": "'locale' is required"}},
+                },
+            )
+        locale = query["locale"]
+        if locale not in LOCALES:
+            raise Reply(
+                422,
+                {
+                    "message": "Validation Failed",
+                    "data": {
+                        "locale": {
+                            "message": f"should be one of the following; {list(LOCALES)}",
+                            "value": locale,
+                        }
+                    },
+                },
+            )
+        return locale
+
+    def _get(
+        self, user: User | None, id: str, query: dict[str, str], **_: Any
+    ) -> tuple[int, dict[str, Any]]:
+        locale = self._locale(query)
         if not OBJECT_ID.match(id):
             raise fail(404, "Invalid dispostif ID")
         fiche = self._fiche(id)
@@ -992,9 +1164,15 @@ class RefugiesEmulator:
             key: value for key, value in (version.get("metadatas") or {}).items() if value != []
         }
         sponsor = self.structures.get(version.get("mainSponsor") or "")
+        # Another language comes from the published version's translation, if there is one;
+        # otherwise the platform shows the French text.
+        content = {name: version.get(name) for name in (*CONTENT_FIELDS, "next") if name in version}
+        if locale != "fr" and locale in fiche.translations:
+            content = dict(fiche.translations[locale])
         data: dict[str, Any] = {
             "_id": fiche.id,
             **{name: copy.deepcopy(version.get(name)) for name in CONTENT_FIELDS},
+            **copy.deepcopy(content),
             "typeContenu": fiche.type_contenu,
             "status": version["status"],
             "hasDraftVersion": show_draft,
@@ -1009,11 +1187,74 @@ class RefugiesEmulator:
             "participants": [],
             "merci": [],
             "avis": [],
-            "availableLanguages": ["fr"],
+            "availableLanguages": ["fr", *fiche.translations],
             "creatorId": {"_id": fiche.creator_id, "username": "emulated"},
         }
+        if fiche.last_modified is not None:
+            data["lastModificationDate"] = fiche.last_modified
         if "map" in version:
             data["map"] = copy.deepcopy(version["map"])
+        return 200, {"text": "success", "data": data}
+
+    def _contents_for_app(self, query: dict[str, str], **_: Any) -> tuple[int, dict[str, Any]]:
+        """The live fiches for the app: for a `county`, those located there, plus (unless
+        `strictLocation`) those for all of France, online, or with no location. (`age` and
+        `frenchLevel` are checked but do not filter here.)"""
+        locale = self._locale(query)
+        errors: Errors = {}
+        if "age" in query:
+            Enum(*AGES).check(query["age"], "age", errors)
+        if "frenchLevel" in query:
+            Enum(*MOBILE_FRENCH_LEVELS).check(query["frenchLevel"], "frenchLevel", errors)
+        strict = query.get("strictLocation")
+        if strict is not None and strict not in ("true", "false"):
+            errors["strictLocation"] = {"message": "invalid boolean value", "value": strict}
+        if errors:
+            raise Reply(422, {"message": "Validation Failed", "data": errors})
+        county = query.get("county")
+        try:
+            # The platform matches départements with a regular expression built from `county`.
+            pattern = re.compile(f" - {county}$") if county else None
+        except re.error as error:
+            raise fail(500, f"Invalid regular expression: {error}") from error
+
+        def applies(fiche: Fiche) -> bool:
+            if pattern is None:
+                return True
+            location = (fiche.main.get("metadatas") or {}).get("location")
+            if isinstance(location, list) and any(pattern.search(str(d)) for d in location):
+                return True
+            return strict != "true" and location in (None, "france", "online")
+
+        live = [
+            fiche
+            for fiche in self.fiches.values()
+            if fiche.main["status"] == ACTIVE and not fiche.web_only and applies(fiche)
+        ]
+
+        def present(fiche: Fiche, wanted: str) -> dict[str, Any]:
+            shown, text = wanted, fiche.translations.get(wanted)
+            if wanted == "fr" or text is None:
+                shown, text = "fr", fiche.main
+            sponsor = self.structures.get(fiche.main.get("mainSponsor") or "")
+            return {
+                "_id": fiche.id,
+                "titreInformatif": text.get("titreInformatif", ""),
+                "titreMarque": text.get("titreMarque", ""),
+                "abstract": text.get("abstract", ""),
+                "theme": fiche.main.get("theme"),
+                "secondaryThemes": list(fiche.main.get("secondaryThemes") or []),
+                "needs": [],
+                "nbVues": 0,
+                "nbVuesMobile": 0,
+                "typeContenu": fiche.type_contenu,
+                "sponsorUrl": f"https://images.example/{sponsor.id}.png" if sponsor else None,
+                "locale": shown,
+            }
+
+        data: dict[str, Any] = {"dataFr": [present(fiche, "fr") for fiche in live]}
+        if locale != "fr":
+            data["data"] = [present(fiche, locale) for fiche in live]
         return 200, {"text": "success", "data": data}
 
 

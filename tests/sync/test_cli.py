@@ -60,7 +60,7 @@ def test_acceptance_runs_then_moderation_then_status(
 ) -> None:
     env = sync_env(refugies, operator, database_url)
 
-    first = run_cli(["-v", "run"], env, tmp_path)
+    first = run_cli(["-v", "run", "--period-ended-ok"], env, tmp_path)
     assert first.returncode == EXIT_OK, first.stdout + first.stderr
     fiches = refugies.fiches_of(operator.structure_id)
     assert len(fiches) == 4
@@ -71,14 +71,14 @@ def test_acceptance_runs_then_moderation_then_status(
     assert "POST /dispositifs -> 200" in first.stderr  # -v logs requests, never secrets
     writes = len(refugies.write_calls)
 
-    second = run_cli(["run"], env, tmp_path)
+    second = run_cli(["run", "--period-ended-ok"], env, tmp_path)
     assert second.returncode == EXIT_OK, second.stdout + second.stderr
     assert len(refugies.write_calls) == writes
     assert "; 0 write calls" in second.stdout
 
     for fiche in fiches:
         refugies.moderate(fiche.id, ACTIVE)
-    third = run_cli(["run"], env, tmp_path)
+    third = run_cli(["run", "--period-ended-ok"], env, tmp_path)
     assert third.returncode == EXIT_OK
     assert len(refugies.write_calls) == writes
 
@@ -107,7 +107,11 @@ def one_shot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Fin
     plan: nothing configured wrongly; wrong-secret: an outdated site secret;
     no-token: REFUGIES_INFO_TOKEN unset. Each has its own emulator and database.
     """
-    scenarios = {"plan": ["plan"], "wrong-secret": ["run"], "no-token": ["run"]}
+    scenarios = {
+        "plan": ["plan"],
+        "wrong-secret": ["run", "--period-ended-ok"],
+        "no-token": ["run", "--period-ended-ok"],
+    }
     with ExitStack() as stack:
         started = {}
         for name, args in scenarios.items():
@@ -142,6 +146,9 @@ def test_plan_shows_what_would_happen_and_writes_nothing(one_shot: dict[str, Fin
     plan = one_shot["plan"]
     assert plan.returncode == EXIT_OK, plan.stderr
     assert plan.stdout.count("create, then submit for moderation") == 4
+    assert plan.stdout.startswith("a run would publish nothing: the contract period")
+    assert "ended on 2024-10-15" in plan.stdout
+    assert "with --period-ended-ok, a run would:" in plan.stdout
     assert plan.refugies.write_calls == []
     assert plan.refugies.calls_to("GET /dispositifs/user-contributions") != []
 
@@ -221,10 +228,32 @@ def test_one_500_on_the_first_create_still_makes_exactly_four_fiches(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     refugies.fail_next("POST /dispositifs")
-    assert main(["run"], Tools(sleep=waits)) == EXIT_OK
+    assert main(["run", "--period-ended-ok"], Tools(sleep=waits)) == EXIT_OK
     assert len(refugies.fiches_of(operator.structure_id)) == 4
     assert waits.seconds == [1.0]
     assert "4 created" in capsys.readouterr().out
+
+
+def test_an_ended_contract_period_is_published_only_when_told(
+    refugies: RefugiesEmulator,
+    operator: Operator,
+    operator_env: dict[str, str],
+    waits: Waits,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run"], Tools(sleep=waits)) == EXIT_CONFIG
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "not published: the contract period in the programme ended on 2024-10-15" in (
+        captured.err
+    )
+    assert "--period-ended-ok" in captured.err
+    assert refugies.requests == []
+
+    assert main(["run", "--period-ended-ok"], Tools(sleep=waits)) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "4 created" in out
+    assert "published all the same, as asked (--period-ended-ok)" in out
 
 
 def test_status_before_any_run(
@@ -261,7 +290,7 @@ def test_export_writes_the_exact_payloads_and_a_summary_offline(
     summary = (out_dir / "README.md").read_text(encoding="utf-8")
     for action in programme.actions:
         assert action.listing.titre_informatif in summary
-    assert "Prix : gratuit" in summary
+    assert "Prix : non précisé" in summary  # no price without a recorded source
     assert "21 - Côte-d'Or" in summary
     assert str(out_dir / "README.md") in capsys.readouterr().out
     assert refugies.requests == []
@@ -341,7 +370,7 @@ def test_a_token_the_platform_rejects_stops_the_run_naming_it(
     # A malformed token is a 500 on the platform; a well-formed one of no user, a 403.
     value = refugies.sign_token(new_id()) if token == "unknown-user" else token
     monkeypatch.setenv("REFUGIES_INFO_TOKEN", value)
-    assert main(["run"], Tools(sleep=waits)) == EXIT_FAILED
+    assert main(["run", "--period-ended-ok"], Tools(sleep=waits)) == EXIT_FAILED
     err = capsys.readouterr().err
     assert reason in err
     assert "check REFUGIES_INFO_TOKEN" in err

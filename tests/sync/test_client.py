@@ -15,6 +15,7 @@ from sync.client import (
     NotAllowedError,
     NotAuthenticatedError,
     NotFoundError,
+    Pace,
     RefugiesInfoClient,
     ServerError,
     TokenUnreadableError,
@@ -22,7 +23,7 @@ from sync.client import (
     ValidationFailedError,
 )
 from sync.payloads import CreateDispositifRequest, UpdateDispositifRequest
-from tests.sync.conftest import Connector, Operator, Waits
+from tests.sync.conftest import Connector, FakeClock, Operator, Waits
 from tests.sync.refugies_emulator import (
     ACTIVE,
     DELETED,
@@ -32,6 +33,7 @@ from tests.sync.refugies_emulator import (
     RefugiesEmulator,
     new_id,
 )
+from tests.sync.sample_fiches import RIGHTS_DESK, SOCIAL_HOUSING, seed_sample_fiches
 
 THEME = "63286a015d31b2c0cad9960c"
 
@@ -330,3 +332,59 @@ def test_a_platform_error_that_echoes_a_secret_never_carries_it_further(
     assert token not in text
     assert SITE_SECRET not in text
     assert "bad request for token [secret] with site-secret [secret]" in text
+
+
+def test_the_fiche_route_needs_the_site_secret_a_known_locale_and_a_real_id(
+    refugies: RefugiesEmulator, waits: Waits
+) -> None:
+    seed_sample_fiches(refugies)
+    with RefugiesInfoClient(refugies.base_url, site_secret=None, sleep=waits) as anonymous:
+        with pytest.raises(NotAllowedError, match="401 Request blocked via API"):
+            anonymous.fiche_in(SOCIAL_HOUSING, "ar")
+        assert anonymous.contents_for_app("ar", "Côte-d'Or")  # the list is public
+    with RefugiesInfoClient(
+        refugies.base_url, site_secret=SecretStr(SITE_SECRET), sleep=waits
+    ) as client:
+        # Dari and Persian are one locale on the platform: `fa`; `prs` is refused.
+        with pytest.raises(ValidationFailedError, match="locale: should be one of"):
+            client.fiche_in(SOCIAL_HOUSING, "prs")
+        with pytest.raises(NotFoundError, match="Dispositif not found"):
+            client.fiche_in("5a00000000000000000000ff", "fr")
+        with pytest.raises(NotFoundError, match="Invalid dispostif ID"):
+            client.fiche_in("not-an-id", "fr")
+        arabic = client.fiche_in(SOCIAL_HOUSING, "ar")
+        assert arabic["titreInformatif"] == "طلب سكن اجتماعي"
+        # No Pashto translation: the platform shows French, and says which languages exist.
+        pashto = client.fiche_in(SOCIAL_HOUSING, "ps")
+        assert pashto["titreInformatif"] == "Demander un logement social"
+        assert "ps" not in pashto["availableLanguages"]
+        assert pashto["lastModificationDate"] == "2024-06-14T12:00:00.000Z"
+    assert waits.seconds == []
+    response = requests.get(f"{refugies.base_url}/dispositifs/getContentsForApp", timeout=5)
+    assert response.status_code == 422
+    assert "locale" in response.json()["data"]
+
+
+def test_the_apps_list_titles_each_fiche_in_the_language_it_has(
+    refugies: RefugiesEmulator, waits: Waits
+) -> None:
+    seed_sample_fiches(refugies)
+    with RefugiesInfoClient(refugies.base_url, site_secret=None, sleep=waits) as client:
+        arabic = {item["_id"]: item for item in client.contents_for_app("ar", "Côte-d'Or")}
+        french = client.contents_for_app("fr", "Côte-d'Or")
+    assert arabic[SOCIAL_HOUSING]["locale"] == "ar"
+    assert arabic[SOCIAL_HOUSING]["titreInformatif"] == "طلب سكن اجتماعي"
+    assert arabic[RIGHTS_DESK]["locale"] == "fr"  # not translated into Arabic
+    assert [item["_id"] for item in french] == list(arabic)
+    assert len(french) == 5
+
+
+def test_a_pace_spaces_requests_on_its_own_clock() -> None:
+    clock = FakeClock()
+    pace = Pace(0.25, clock=clock, sleep=clock.sleep)
+    for _ in range(5):
+        pace.wait()
+    assert clock.waits == [0.25] * 4
+    clock.now += 10  # a pause longer than the interval: no wait after it
+    pace.wait()
+    assert clock.waits == [0.25] * 4

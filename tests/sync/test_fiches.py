@@ -81,7 +81,9 @@ def test_a_body_holds_what_a_fiche_needs(programme: Programme) -> None:
         assert body["titreMarque"] == "Ensemble !"
         assert body["metadatas"]["location"] == ["21 - Côte-d'Or"]
         assert body["metadatas"]["age"] is None  # explicit null: "no restriction"
-        assert body["metadatas"]["price"] == {"values": [0]}
+        # No source says what the actions cost: the price is sent as an explicit null.
+        assert "price" in body["metadatas"]
+        assert body["metadatas"]["price"] is None
         assert body["map"] is None
         assert body["contact"] == {
             "name": "CESAM – « Ensemble ! »",

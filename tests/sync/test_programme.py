@@ -81,8 +81,9 @@ def test_every_listing_is_complete_and_truthful(programme: Programme) -> None:
         metadatas = listing.metadatas
         assert set(REQUIRED_METADATA_KEYS) <= metadatas.model_fields_set
         assert metadatas.location == ["21 - Côte-d'Or"]
-        assert metadatas.price is not None
-        assert metadatas.price.values == [0]
+        # The contract says nothing about a price, and nobody recorded who confirmed one.
+        assert metadatas.price is None
+        assert listing.price_source is None
         assert metadatas.publicStatus is not None
         assert {"refugie", "subsidiaire", "temporaire"} <= set(metadatas.publicStatus)
         assert "asile" not in metadatas.publicStatus  # asylum seekers are not the CTAI's public
@@ -165,3 +166,80 @@ def test_the_next_contract_period_is_a_content_change(tmp_path: Path) -> None:
     ).to_json()
     assert "au 15 octobre 2025" in body["what"]
     assert "au 15 octobre 2024." not in body["what"]
+
+
+def _public_texts(programme: Programme) -> dict[str, str]:
+    """Each fiche's text as a reader sees it: titles, summary, what, every section."""
+    texts = {}
+    for action in programme.actions:
+        listing = action.listing
+        sections = [f"{s.title}\n{s.text}" for s in (*listing.why, *listing.how)]
+        texts[action.key] = "\n".join(
+            [listing.titre_informatif, listing.abstract, listing.what, *sections]
+        )
+    return texts
+
+
+def test_the_newcomers_are_those_of_article_3_with_the_cir_explained(
+    programme: Programme,
+) -> None:
+    # Fiches 1 and 2 say whom the actions are for: Article 3's three criteria and the CIR,
+    # protection subsidiaire and stateless people named, the CIR said in a few words.
+    for key in ("integration-sociale-citoyenne", "territoire-accueil"):
+        what = programme.action(key).listing.what
+        for words in (
+            "hors de l'Union européenne",
+            "premier titre de séjour depuis moins de 5 ans",
+            "rester vivre en France",
+            "contrat d'intégration républicaine (CIR)",
+            "protection subsidiaire",
+            "apatrides",
+            "protection temporaire",
+            "Le CIR est un contrat que l'on signe avec l'État",
+        ):
+            assert words in what, (key, words)
+
+
+def test_the_territory_is_the_metropolis_not_the_city(programme: Programme) -> None:
+    for key, text in _public_texts(programme).items():
+        for match in re.finditer(r"Dijon", text):
+            before = text[max(0, match.start() - 13) : match.start()]
+            assert before == "métropole de ", (key, text[match.start() - 40 : match.end()])
+
+
+def test_every_fiche_says_where_to_reach_the_team(programme: Programme) -> None:
+    for action in programme.actions:
+        last = action.listing.how[-1]
+        assert (last.key, last.title) == ("joindre-l-equipe", "Joindre l'équipe")
+        assert "refugies.info/fr/annuaire" in last.text
+
+
+def test_a_social_worker_is_never_the_way_in(programme: Programme) -> None:
+    # The contract names social workers as partners, not as the way to the actions.
+    for key, text in _public_texts(programme).items():
+        assert not re.search(r"demandez[^.]*travailleur social", text, re.IGNORECASE), key
+        assert "Vous pouvez en parler à votre travailleur social" not in text, key
+
+
+def test_free_of_charge_is_said_only_of_the_115(programme: Programme) -> None:
+    for key, text in _public_texts(programme).items():
+        for match in re.finditer(r"gratuit", text):
+            assert "115" in text[max(0, match.start() - 200) : match.start()], key
+
+
+def test_a_price_is_published_only_with_who_confirmed_it_and_when(tmp_path: Path) -> None:
+    raw = _raw()
+    raw["listing_defaults"]["metadatas"]["price"] = {"values": [0]}
+    with pytest.raises(ProgrammeError, match=r"metadatas\.price is set but not its source"):
+        load_programme(_write(tmp_path, raw))
+
+    raw["listing_defaults"]["price_source"] = {
+        "confirmed_by": "la responsable du programme « Ensemble ! »",
+        "confirmed_on": date(2025, 1, 15),
+        "how": "courriel au chargé de mission CTAI",
+    }
+    sourced = load_programme(_write(tmp_path, raw))
+    for action in sourced.actions:
+        assert action.listing.price_source is not None
+        assert action.listing.price_source.confirmed_on == date(2025, 1, 15)
+        assert action.listing.metadatas.price is not None

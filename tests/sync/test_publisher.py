@@ -282,7 +282,11 @@ def test_a_lost_database_finds_the_fiches_again(
     try:
         client = wiring.connector.client()
         publisher = Publisher(
-            client, ListingRepository(fresh), programme, wiring.operator.structure_id
+            client,
+            ListingRepository(fresh),
+            programme,
+            wiring.operator.structure_id,
+            period_ended_ok=True,
         )
         report = publisher.run()
         assert report.ok
@@ -373,7 +377,12 @@ def test_a_wrong_site_secret_stops_the_run_with_the_servers_reason(
         sleep=wiring.waits,
     ) as client:
         publisher = Publisher(
-            client, wiring.listings, programme, wiring.operator.structure_id, clock=utc_now
+            client,
+            wiring.listings,
+            programme,
+            wiring.operator.structure_id,
+            clock=utc_now,
+            period_ended_ok=True,
         )
         report = publisher.run()
     assert report.aborted is not None
@@ -430,11 +439,26 @@ def test_decisions_for_absent_and_deleted_fiches(programme: Programme) -> None:
     assert decide(desired, gone, recreate_deleted=True).kind is Kind.RECREATE
 
 
-def test_a_programme_whose_period_is_over_is_flagged(wiring: Wiring, programme: Programme) -> None:
-    # The 2023-2024 contract ended on 15 October 2024; the run still works but says so.
-    report = _run(wiring, programme)
-    assert any("ended on 2024-10-15" in note for note in report.notes)
-    assert any("ended on 2024-10-15" in note for note in wiring.publisher(programme).plan().notes)
+def test_a_programme_whose_period_is_over_is_not_published_unless_asked(
+    wiring: Wiring, programme: Programme
+) -> None:
+    # The 2023-2024 contract ended on 15 October 2024.
+    refused = _run(wiring, programme, period_ended_ok=False)
+    assert refused.refused is not None
+    assert "ended on 2024-10-15" in refused.refused
+    assert "--period-ended-ok" in refused.refused
+    assert (refused.results, refused.writes, refused.ok) == ((), 0, False)
+    assert wiring.refugies.requests == []  # decided before asking the platform anything
+
+    plan = wiring.publisher(programme, period_ended_ok=False).plan()
+    assert plan.refused == refused.refused
+    assert [entry.decision.kind for entry in plan.entries if entry.decision] == [Kind.CREATE] * 4
+    assert wiring.refugies.write_calls == []
+
+    published = _run(wiring, programme, period_ended_ok=True)
+    assert published.ok
+    assert published.refused is None
+    assert any("ended on 2024-10-15; published all the same" in n for n in published.notes)
 
 
 def test_a_fiche_this_account_cannot_open_is_not_taken_for_deleted(
@@ -524,6 +548,7 @@ def test_a_fiche_made_by_another_account_of_the_structure_is_found_not_duplicate
             ListingRepository(elsewhere),
             programme,
             wiring.operator.structure_id,
+            period_ended_ok=True,
         )
         assert theirs.run().ok
     finally:
@@ -557,7 +582,12 @@ def test_a_publication_refused_as_incomplete_points_at_the_structure_id(
 ) -> None:
     unknown = new_id()
     publisher = Publisher(
-        wiring.connector.client(), wiring.listings, programme, unknown, clock=utc_now
+        wiring.connector.client(),
+        wiring.listings,
+        programme,
+        unknown,
+        clock=utc_now,
+        period_ended_ok=True,
     )
     report = publisher.run()
     assert report.failed == 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,20 +10,23 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import SecretStr
 
-from bot.config import load_settings
-from sync.cli import Credentials, Tools, scheduled_job
+from bot.config import Settings, load_settings
+from sync.cli import Credentials, Tools, scheduled_fiches_job, scheduled_job
 from sync.programme import Programme
 from sync.schedule import (
+    FICHES_JOB_ID,
     JOB_ID,
     MISFIRE_GRACE_SECONDS,
     ScheduleError,
+    add_job,
     build_scheduler,
     cron_trigger,
     fires_in_dst_gap,
     guarded,
 )
-from tests.sync.conftest import Operator, Waits
+from tests.sync.conftest import FakeClock, Operator, Waits
 from tests.sync.refugies_emulator import SITE_SECRET, RefugiesEmulator
+from tests.sync.sample_fiches import seed_sample_fiches
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -101,7 +104,9 @@ def test_each_scheduled_run_prints_its_summary_line(
         SecretStr(SITE_SECRET), SecretStr(operator.user.token), operator.structure_id
     )
     lines: list[str] = []
-    job = scheduled_job(settings, programme, credentials, Tools(sleep=waits), lines.append)
+    job = scheduled_job(
+        settings, programme, credentials, Tools(sleep=waits), lines.append, period_ended_ok=True
+    )
 
     job()
     job()
@@ -110,3 +115,88 @@ def test_each_scheduled_run_prints_its_summary_line(
     assert "4 actions: 4 created" in first
     assert second.endswith("4 unchanged, 0 failed; 0 write calls")
     assert len(refugies.fiches_of(operator.structure_id)) == 4
+
+
+def test_the_fiches_mirror_has_its_own_daily_job_clear_of_the_dst_hour() -> None:
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    fiches_trigger = cron_trigger(defaults.fiches_schedule, PARIS, "FICHES_SCHEDULE")
+    assert not fires_in_dst_gap(fiches_trigger)
+    first = fiches_trigger.get_next_fire_time(None, datetime(2025, 3, 29, 0, tzinfo=PARIS))
+    second = fiches_trigger.get_next_fire_time(None, first + timedelta(minutes=1))
+    # Across the spring DST change: 23 hours apart, the same local time.
+    assert second.astimezone(UTC) - first.astimezone(UTC) == timedelta(hours=23)
+    assert (first.hour, first.minute) == (second.hour, second.minute)
+
+    scheduler = BackgroundScheduler(timezone=PARIS)
+    scheduler.start(paused=True)
+    try:
+        build_scheduler(cron_trigger("30 7 * * *", PARIS), PARIS, lambda: None, scheduler=scheduler)
+        for _ in range(2):  # scheduling twice replaces, never adds
+            add_job(scheduler, FICHES_JOB_ID, "refugies.info fiches", fiches_trigger, lambda: None)
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown()
+    assert set(jobs) == {JOB_ID, FICHES_JOB_ID}
+    fiches = jobs[FICHES_JOB_ID]
+    assert fiches.trigger is fiches_trigger
+    assert (fiches.max_instances, fiches.coalesce) == (1, True)
+    assert fiches.misfire_grace_time == MISFIRE_GRACE_SECONDS
+
+
+def test_an_invalid_fiches_schedule_is_named() -> None:
+    with pytest.raises(ScheduleError, match="FICHES_SCHEDULE 'daily'"):
+        cron_trigger("daily", PARIS, "FICHES_SCHEDULE")
+
+
+def test_each_scheduled_mirror_run_prints_its_line_and_a_failure_never_stops_it(
+    refugies: RefugiesEmulator,
+    operator: Operator,
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    seed_sample_fiches(refugies, operator.structure_id)
+    settings = load_settings(
+        database_url=sqlite_url, refugies_info_api_url=refugies.base_url, fiches_county="Côte-d'Or"
+    )
+    clock = FakeClock()
+    lines: list[str] = []
+    job = scheduled_fiches_job(
+        settings,
+        SecretStr(SITE_SECRET),
+        operator.structure_id,
+        Tools(sleep=clock.sleep, monotonic=clock),
+        lines.append,
+    )
+    job()
+    refugies.fail_after(0)
+    job()
+    first, second = lines
+    assert first.startswith("refugies.info fiches Côte-d'Or ")
+    assert "5 fiches" in first
+    assert "5 written, 0 removed, 0 unchanged; 1 of ours marked" in first
+    assert ": failed: GET /dispositifs/getContentsForApp: 500" in second
+    assert second.endswith(")")
+    assert "the previous mirror is kept (5 fiches, last complete run: " in second
+
+
+def test_a_scheduled_run_of_an_ended_period_publishes_nothing_and_says_why(
+    refugies: RefugiesEmulator,
+    operator: Operator,
+    programme: Programme,
+    sqlite_url: str,
+    waits: Waits,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(database_url=sqlite_url, refugies_info_api_url=refugies.base_url)
+    credentials = Credentials(
+        SecretStr(SITE_SECRET), SecretStr(operator.user.token), operator.structure_id
+    )
+    lines: list[str] = []
+    scheduled_job(settings, programme, credentials, Tools(sleep=waits), lines.append)()
+    [line] = lines
+    assert ": not run: the contract period in the programme ended on 2024-10-15" in line
+    assert refugies.requests == []
