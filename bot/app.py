@@ -33,9 +33,19 @@ from bot.context import BotApplication, BotContext, Services
 from bot.domain.guidance import Guidance
 from bot.domain.people import People
 from bot.domain.platform import load_library
+from bot.domain.relay import Relay
 from bot.domain.staff_records import StaffRecords
 from bot.domain.workshops import Workshops
-from bot.handlers import conversation, guidance, platform, privacy, staff, staff_records, workshops
+from bot.handlers import (
+    conversation,
+    guidance,
+    platform,
+    privacy,
+    relay,
+    staff,
+    staff_records,
+    workshops,
+)
 from bot.handlers.common import acknowledge, expired_button, identify, send
 from bot.i18n import Catalogs
 from bot.intake import MAX_RUNNING_UPDATES, ChatOrderedProcessor, DurableUpdateQueue
@@ -45,6 +55,7 @@ from bot.sessions_cli import USERNAME
 from bot.storage import (
     FactRepository,
     InboxRepository,
+    RelayRepository,
     SessionRepository,
     StaffRecordRepository,
     UserRepository,
@@ -107,12 +118,24 @@ def build_application(
             people=People(engine, workshops_service, clock),
             records=StaffRecords(StaffRecordRepository(engine), workshops_service, clock),
             clock=clock,
+            relay=Relay(
+                RelayRepository(engine),
+                UserRepository(engine),
+                workshops_service,
+                settings.staff_hours,
+                settings.timezone,
+                clock,
+            ),
         )
         # After polling has started, so that registering 27 commands and descriptions
         # does not delay the first answer.
         if application.job_queue is None:
             raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
         application.job_queue.run_once(register_commands, when=0, name="register-commands")
+        if settings.staff_chat_id is not None:
+            application.job_queue.run_once(
+                relay.check_staff_group, when=0, name="check-staff-group"
+            )
         application.job_queue.run_repeating(
             prune_inbox, interval=INBOX_PRUNE_EVERY, first=INBOX_PRUNE_EVERY, name="prune-inbox"
         )
@@ -182,6 +205,12 @@ def add_handlers(application: BotApplication) -> None:
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, staff.typed),
         group=-1,
     )
+    # The relay's staff group (identify lets only its staff through): every message there
+    # is the relay's, and each of these handlers stops there, so nothing else answers in it.
+    in_groups = filters.ChatType.GROUPS
+    application.add_handler(CommandHandler("close", relay.close_asked, in_groups), group=-1)
+    application.add_handler(CommandHandler("info", relay.info_asked, in_groups), group=-1)
+    application.add_handler(MessageHandler(in_groups, relay.from_staff), group=-1)
     application.add_handler(CommandHandler(["start", "language"], conversation.start))
     application.add_handler(CommandHandler("menu", conversation.show_menu))
     application.add_handler(CommandHandler("help", conversation.show_help))
@@ -195,6 +224,7 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("forget", privacy.forget_asked))
     application.add_handler(CommandHandler("staff", staff.open_space))
     application.add_handler(CommandHandler("report", staff_records.open_report))
+    application.add_handler(CommandHandler("end", relay.end_asked))
     # Staff presses: who pressed is checked in `staff.button`, on every press.
     application.add_handler(CallbackQueryHandler(staff.button, pattern=f"^{screen.STAFF}"))
     application.add_handler(
@@ -212,6 +242,8 @@ def add_handlers(application: BotApplication) -> None:
         screen.PROFILE_START: privacy.profile_start,
         screen.PROFILE_NO: privacy.profile_declined,
         screen.PLATFORM: platform.show_themes,
+        screen.RELAY_TALK: relay.talk_pressed,
+        screen.RELAY_BACK: relay.back_pressed,
     }
     for data, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{data}$"))

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.opening_hours import OpeningHours, parse_opening_hours
+
 DEFAULT_DATABASE_URL = "sqlite:///ensemble.db"
 DEFAULT_FICHES_COUNTY = "Côte-d'Or"
 
@@ -99,6 +101,10 @@ class Settings(BaseSettings):
     # People who have not written for this long are forgotten (their attendance is kept
     # only as anonymous counts for the contract's indicators).
     data_retention: Annotated[timedelta, NoDecode] = DEFAULT_DATA_RETENTION
+    # The relay: a supergroup with topics where staff talk with people (none: no relay),
+    # and when the team reads it (none: always).
+    staff_chat_id: int | None = None
+    staff_hours: Annotated[OpeningHours, NoDecode] = OpeningHours()
 
     @field_validator("database_url")
     @classmethod
@@ -126,6 +132,28 @@ class Settings(BaseSettings):
     @classmethod
     def _retention(cls, value: object) -> object:
         return parse_retention(value) if isinstance(value, str) else value
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _staff_chat(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("staff_chat_id")
+    @classmethod
+    def _staff_chat_is_a_group(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError(
+                "the staff group's id is negative (a supergroup's starts with -100, "
+                "e.g. -1001234567890)"
+            )
+        return value
+
+    @field_validator("staff_hours", mode="before")
+    @classmethod
+    def _staff_hours(cls, value: object) -> object:
+        return parse_opening_hours(value) if isinstance(value, str) else value
 
     @field_validator("fiches_county")
     @classmethod

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.config import Settings
 from bot.domain.guidance import Guidance
 from bot.domain.people import People
+from bot.domain.relay import Relay
 from bot.domain.staff_records import StaffRecords
 from bot.domain.workshops import Workshops
 from bot.i18n import Catalogs, Translator
@@ -32,6 +33,7 @@ class Services:
     people: People  # consent, profile, « my data », forgetting
     records: StaffRecords  # what staff record for the indicators, audited
     clock: Callable[[], datetime]
+    relay: Relay  # « Talk to the team » (used only when STAFF_CHAT_ID is set)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

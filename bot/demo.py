@@ -1,6 +1,9 @@
 """`python -m bot demo`: the real bot, talking to the embedded emulator, in a terminal.
 
 Each input line is a message; `#N` presses button N of the latest message with buttons.
+The staff group of « Talk to the team » is there too: its messages are printed as
+`team #0001 · …>`, `@team <text>` writes in the newest topic as staff (`@team /close`,
+`@team /info`), and `@photo`, `@voice` or `@document` sends the bot an attachment.
 No token, no network: the Bot API is emulated on 127.0.0.1 and the database is a
 temporary SQLite file.
 """
@@ -34,6 +37,15 @@ from bot.storage.database import prepare_database
 
 DEMO_TOKEN = "100000001:demo-token-for-the-embedded-emulator"  # noqa: S105 - not a secret
 DEMO_CHAT = 4242
+# The staff group of the relay; the demo's person is staff, so they can answer themselves.
+DEMO_STAFF_GROUP = -1004242000000
+TEAM_PREFIX = "@team"
+ATTACHMENTS = {"@photo": "photo", "@voice": "voice", "@document": "document"}
+HELP = (
+    "Type a message (try /start), or #N to press button N. "
+    "@team <text> answers in the staff group's newest topic; "
+    "@photo, @voice, @document send an attachment. Ctrl-D quits.\n"
+)
 # A terminal cannot apply bidi controls; they would only show up as stray characters.
 _INVISIBLE = str.maketrans("", "", RLM + FSI + PDI)
 
@@ -62,9 +74,17 @@ class _CompletionTracker(ChatOrderedProcessor):
             return self._condition.wait_for(lambda: update_id in self._done, timeout)
 
 
-def render(message: ChatMessage, edited: bool) -> str:
+def render(message: ChatMessage, edited: bool, prefix: str = "bot") -> str:
     """A bot message as the terminal shows it, buttons numbered across rows; a file or a
     place on the map in one line."""
+    if message.service is not None:
+        created = message.service.get("forum_topic_created")
+        name = created["name"] if created else "?"
+        return f"{prefix}> (new topic « {name.translate(_INVISIBLE)} »)"
+    if message.media is not None:
+        kind = next(iter(message.media))
+        caption = f" {message.text.translate(_INVISIBLE)}" if message.text else ""
+        return f"{prefix} ({kind})>{caption}"
     if message.document is not None:
         document = message.document
         return f"bot (file)> {document['file_name']} ({len(document['content'])} bytes)"
@@ -74,8 +94,8 @@ def render(message: ChatMessage, edited: bool) -> str:
             f"bot (map)> {venue['title']}, {venue['address']} "
             f"({venue['latitude']}, {venue['longitude']})"
         )
-    prefix = "bot (edited)> " if edited else "bot> "
-    lines = [prefix + message.text.translate(_INVISIBLE).replace("\n", "\n     ")]
+    head = f"{prefix} (edited)> " if edited else f"{prefix}> "
+    lines = [head + message.text.translate(_INVISIBLE).replace("\n", "\n     ")]
     number = 1
     for row in message.keyboard or []:
         labels = []
@@ -98,7 +118,7 @@ def _converse(
     try:
         emulator.wait_for_polling(timeout=60)
         if interactive:
-            stdout.write("Type a message (try /start), or #N to press button N. Ctrl-D quits.\n")
+            stdout.write(HELP)
         while True:
             if interactive:
                 stdout.write("> ")
@@ -128,6 +148,13 @@ def _converse(
 
 
 def _deliver(text: str, emulator: BotApiEmulator, stdout: TextIO) -> int | None:
+    if text.split(maxsplit=1)[0] == TEAM_PREFIX:
+        return _staff_writes(text.removeprefix(TEAM_PREFIX).strip(), emulator, stdout)
+    if text.split(maxsplit=1)[0] in ATTACHMENTS:
+        kind, _, caption = text.partition(" ")
+        return emulator.send_media(
+            DEMO_CHAT, ATTACHMENTS[kind], first_name="Demo", language_code="fr", caption=caption
+        )
     if text.startswith("#") and text[1:].isdigit():
         number = int(text[1:])
         message = emulator.latest_with_buttons(DEMO_CHAT)
@@ -142,6 +169,31 @@ def _deliver(text: str, emulator: BotApiEmulator, stdout: TextIO) -> int | None:
     return emulator.send_message(DEMO_CHAT, text, first_name="Demo", language_code="fr")
 
 
+def _staff_writes(text: str, emulator: BotApiEmulator, stdout: TextIO) -> int | None:
+    """The demo's person, as staff, writes in the staff group's newest topic."""
+    topics = emulator.topics(DEMO_STAFF_GROUP)
+    if not text:
+        stdout.write("(write @team followed by the message)\n")
+        return None
+    if not topics:
+        stdout.write("(no topic yet: press « Parler à l'équipe », then write a message)\n")
+        return None
+    return emulator.send_message(
+        DEMO_CHAT,
+        text,
+        first_name="Demo",
+        group_id=DEMO_STAFF_GROUP,
+        thread_id=topics[-1].thread_id,
+    )
+
+
+def _team_prefix(emulator: BotApiEmulator, message: ChatMessage) -> str:
+    """« team #0001 · Demo · fr »: the staff group and the topic a message is in."""
+    names = {topic.thread_id: topic.name for topic in emulator.topics(DEMO_STAFF_GROUP)}
+    name = names.get(message.thread_id or 0)
+    return f"team {name.translate(_INVISIBLE)}" if name else "team"
+
+
 def run_demo(stdin: TextIO, stdout: TextIO) -> int:
     configure_logging(secrets=[DEMO_TOKEN], level=logging.WARNING)
     with tempfile.TemporaryDirectory() as folder, BotApiEmulator(DEMO_TOKEN) as emulator:
@@ -152,12 +204,17 @@ def run_demo(stdin: TextIO, stdout: TextIO) -> int:
             database_url=f"sqlite:///{Path(folder) / 'demo.db'}",
             # The demo's person is staff too, so `/staff` can be tried.
             bot_admin_ids=frozenset({DEMO_CHAT}),
+            staff_chat_id=DEMO_STAFF_GROUP,
         )
-        emulator.on_bot_message(
-            lambda message, edited: (
-                _print(stdout, message, edited) if message.chat_id == DEMO_CHAT else None
-            )
-        )
+        emulator.create_supergroup(DEMO_STAFF_GROUP, "Équipe « Ensemble ! »", admins=(DEMO_CHAT,))
+
+        def show(message: ChatMessage, edited: bool) -> None:
+            if message.chat_id == DEMO_CHAT:
+                _print(stdout, render(message, edited))
+            elif message.chat_id == DEMO_STAFF_GROUP:
+                _print(stdout, render(message, edited, _team_prefix(emulator, message)))
+
+        emulator.on_bot_message(show)
         tracker = _CompletionTracker()
         engine = prepare_database(settings.database_url)
         add_sample_sessions(engine, settings)
@@ -190,6 +247,6 @@ def add_sample_sessions(engine: Engine, settings: Settings) -> None:
         workshops.add_session(workshop, start, None, capacity, "cesam", now)
 
 
-def _print(stdout: TextIO, message: ChatMessage, edited: bool) -> None:
-    stdout.write(render(message, edited) + "\n")
+def _print(stdout: TextIO, line: str) -> None:
+    stdout.write(line + "\n")
     stdout.flush()

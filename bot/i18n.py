@@ -186,6 +186,12 @@ class Translator:
     def number(self, value: float) -> str:
         return str(format_decimal(value, locale=self.locale))
 
+    def labelled(self, label: str, value: str) -> str:
+        """« label : value » with the language's own punctuation (both already HTML)."""
+        # TRANSLATORS: a label and its value, e.g. « Genre : Femme »; only the punctuation
+        # between them is yours to change.
+        return self.gettext("{label} : {value}").format(label=label, value=value)
+
     def join(self, items: list[str]) -> str:
         """« A, B et C » with the locale's own commas and « and » (« ، » in Arabic)."""
         return str(format_list(items, locale=self.locale)) if items else ""

@@ -9,7 +9,7 @@ import logging
 from datetime import timedelta
 
 from bot.context import BotContext
-from bot.handlers.workshops import tell_promotions
+from bot.handlers import privacy
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +18,11 @@ PURGE_EVERY = timedelta(hours=6)
 
 async def purge(context: BotContext) -> None:
     services = context.services
-    purged = await asyncio.to_thread(
-        services.people.purge_inactive, services.clock(), services.settings.data_retention
-    )
-    await tell_promotions(context, purged.promotions)
-    if purged.forgotten:
-        log.info("forgot %d people inactive for longer than the retention", len(purged.forgotten))
+    now, retention = services.clock(), services.settings.data_retention
+    forgotten = 0
+    for person in await asyncio.to_thread(services.people.inactive, now, retention):
+        if await asyncio.to_thread(services.people.still_inactive, person, now, retention):
+            await privacy.leave(context, person, purged=True)
+            forgotten += 1
+    if forgotten:
+        log.info("forgot %d people inactive for longer than the retention", forgotten)

@@ -78,6 +78,8 @@ def run_sessions(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
             if target.session.cancelled_at is not None:
                 raise SessionError(f"session {args.id} was already cancelled", "session")
             people = workshops.cancel_session(args.id, now)
+            if people is None:
+                raise SessionError(f"session {args.id} has started: it is not cancelled", "session")
             out.write(
                 f"session {args.id} cancelled; {len(people)} people were registered or waiting\n"
             )

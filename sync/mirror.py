@@ -121,6 +121,13 @@ class FicheMirror:
                 # Another fiche of our structure (made by hand, say): ours all the same.
                 fiche = replace(fiche, ours=True)
             fiches.append(fiche)
+        if ids and not fiches and self.repository.ids():
+            # Listed, yet none could be opened: a fault of the platform, not the end of every
+            # fiche; the mirror in use is kept.
+            raise MirrorRefusedError(
+                f"the platform listed {len(ids)} fiches for {self.county} but none could be "
+                "opened: taken for a fault"
+            )
         return Fetched(tuple(fiches), tuple(notes), self._themes())
 
     def _themes(self) -> dict[str, dict[str, str]]:
@@ -135,14 +142,18 @@ class FicheMirror:
         return themes
 
     def _answers(self, fiche_id: str) -> dict[str, dict[str, object]] | None:
-        """The fiche in French and in each of its translations; None if it is gone (404)."""
+        """The fiche in French and in each of its translations; None if it is gone (404).
+        A translation that answers 404 is left out (the fiche stays, in French there)."""
         try:
             french = self.client.fiche_in(fiche_id, "fr")
-            answers: dict[str, dict[str, object]] = {"fr": french}
-            for locale in translated_locales(french):
-                answers[locale] = self.client.fiche_in(fiche_id, locale)
         except NotFoundError:
             return None
+        answers: dict[str, dict[str, object]] = {"fr": french}
+        for locale in translated_locales(french):
+            try:
+                answers[locale] = self.client.fiche_in(fiche_id, locale)
+            except NotFoundError:
+                continue
         return answers
 
     def run(self) -> MirrorReport:

@@ -64,6 +64,13 @@ def test_consent_profile_my_data_and_forgetting(emulator: BotApiEmulator, tmp_pa
         emulator.wait_until(lambda: not has_button(newest(emulator, AMINA), "cs:yes:"))
         assert rows(database, "SELECT * FROM consents") == []
         assert rows(database, "SELECT * FROM registrations") == []
+        # An older notice's « I agree » (or a forged one) records nothing: the current notice
+        # comes back, to be read first.
+        calls = len(emulator.calls("editMessageText"))
+        emulator.press_data(AMINA, notice.message_id, f"cs:yes:2020-01:{first}")
+        emulator.wait_until(lambda: len(emulator.calls("editMessageText")) > calls)
+        assert has_button(newest(emulator, AMINA), "cs:yes:2026-11:")
+        assert rows(database, "SELECT * FROM consents") == []
 
         # Register again: the full notice, then accept → registered, and the profile offered.
         emulator.send_message(AMINA, f"/start s{first}")

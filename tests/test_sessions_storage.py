@@ -81,8 +81,13 @@ def test_a_cancelled_session_is_no_longer_upcoming_and_names_its_people(engine: 
     assert [s.id for s in sessions.upcoming(NOW)] == [session_id]
     assert sessions.cancel_session(session_id, NOW) == [5]
     assert sessions.upcoming(NOW) == []
-    assert sessions.cancel_session(session_id, NOW) == []
+    assert sessions.cancel_session(session_id, NOW) is None  # already cancelled
     assert sessions.register(404, 5, NOW) is None
+    # A session that has started is not cancelled, nor are its seats changed.
+    started = new_session(sessions, capacity=3)
+    assert sessions.cancel_session(started, START + timedelta(minutes=1)) is None
+    assert sessions.set_capacity(started, 1, START + timedelta(minutes=1)) is None
+    assert sessions.set_capacity(session_id, 5, NOW) is None  # cancelled
 
 
 def test_fewer_seats_send_the_last_seated_back_to_the_front_of_the_line(engine: Engine) -> None:

@@ -197,7 +197,7 @@ def test_staff_record_read_the_log_and_get_the_report(
     emulator.wait_until(lambda: "Quelle période ?" in newest(emulator, STAFF).text)
     staff_presses(emulator, "sr:dates")
     emulator.send_message(STAFF, "31/12/2024 01/01/2024")
-    says(emulator, "La première date doit venir avant la seconde.")
+    says(emulator, "La première date ne peut pas venir après la seconde.")
     emulator.send_message(STAFF, "01/01/2024 31/12/2024")
     says(emulator, "quel format ?")
     assert "sr:file:20240101-20241231:csv" in callback_data(newest(emulator, STAFF))

@@ -16,6 +16,7 @@ from bot.domain.indicators import ReportPeriod
 from bot.domain.people import PersonData
 from bot.domain.platform import PlatformLibrary
 from bot.domain.profile import QUESTIONS, AgeBand, Gender, Profile, Status
+from bot.domain.relay import Card
 from bot.domain.staff_records import Reason as RecordReason
 from bot.domain.workshops import Offer, Reason, SessionError, read_session_line
 from bot.emulator.entities import parse_html, utf16_length
@@ -26,7 +27,17 @@ from bot.knowledge.workshops import load_catalogue
 from bot.storage import Person, Registrant, Registration, Session
 from bot.storage.platform_fiches import fiche_from_json
 from bot.storage.records import AuditEntry, Enrolment, HousingOutcome, Place, VolunteerRole
-from bot.views import language, menu, platform, privacy, staff, staff_records, workshops
+from bot.views import (
+    guidance,
+    language,
+    menu,
+    platform,
+    privacy,
+    relay,
+    staff,
+    staff_records,
+    workshops,
+)
 from bot.views.screen import Screen
 
 CATALOGS = Catalogs()
@@ -239,8 +250,47 @@ def privacy_screens(t: Translator) -> list[Screen]:
         privacy.my_data(t, data, ZONE, titles),
         privacy.my_data(t, bare, ZONE, titles),
         privacy.confirm_forget(t),
+        privacy.confirm_forget(t, talked_to_team=True),
         privacy.forgotten(t),
         privacy.nothing_kept(t),
+    ]
+
+
+def relay_screens(t: Translator) -> list[Screen]:
+    """« Talk to the team »: the person's side, the staff group's, and the menus with it."""
+    seat = Registration(offer(1).session, "registered", None, 11)
+    queue = Registration(offer(3).session, "waiting", 2, 12)
+    full = Card(42, "ar", START, START, ((offer(1), seat), (offer(3), queue)), open=True)
+    bare = Card(7, None, START, None, (), open=False)
+    entry = next(e for e in BASE.entries() if e.emergency)
+    return [
+        menu.greeting(t, BASE, relay=True),
+        menu.main_menu(t, BASE, relay=True),
+        menu.not_text(t, BASE, spoken=True, relay=True),
+        guidance.no_answer(t, BASE, relay=True),
+        guidance.entry_page(t, BASE, entry, relay=True),
+        relay.talking(t, None, ZONE),
+        relay.talking(t, START, ZONE),
+        relay.sent(t, None, ZONE),
+        relay.sent(t, START, ZONE),
+        relay.team_wrote(t),
+        relay.ended_by_team(t),
+        relay.ended(t),
+        relay.nothing_to_end(t),
+        Screen(t.finish(relay.back_with_the_assistant(t))),
+        relay.not_delivered(t),
+        relay.card(t, full, ZONE),
+        relay.card(t, bare, ZONE, notice=relay.topic_recreated(t)),
+        relay.closed_by_staff(t),
+        relay.ended_by_person(t),
+        relay.blocked(t),
+        relay.refused(t),
+        relay.urgent(t),
+        relay.person_left(t),
+        relay.person_left(t, purged=True),
+        Screen(t.finish(relay.left_topic_name(t, 42))),
+        relay.only_in_a_topic(t),
+        relay.nobody_here(t),
     ]
 
 
@@ -259,6 +309,7 @@ def every_screen(code: str) -> list[Screen]:
         *staff_screens(t),
         *platform_screens(t),
         *privacy_screens(t),
+        *relay_screens(t),
     ]
 
 

@@ -74,12 +74,6 @@ class Promotion:
     telegram_id: int
 
 
-@dataclass(frozen=True)
-class Purge:
-    forgotten: tuple[int, ...]
-    promotions: tuple[Promotion, ...]
-
-
 class People:
     """Thread-safe: every call is a few short transactions."""
 
@@ -182,20 +176,15 @@ class People:
         )
         return Forgotten(existed, kept)
 
-    def purge_inactive(self, now: datetime, retention: timedelta) -> Purge:
-        """Forget everyone who has not written for longer than `retention`, by the same
-        rules as a request; the people who got their seats, to be told."""
-        forgotten: list[int] = []
-        promotions: list[Promotion] = []
-        cutoff = now - retention
-        for telegram_id in self._users.inactive_since(cutoff):
-            person = self._users.get(telegram_id)
-            if person is None or person.last_seen >= cutoff:
-                continue  # wrote again meanwhile, or already gone
-            promotions += self.give_up_places(telegram_id, now)
-            self.forget(telegram_id, now)
-            forgotten.append(telegram_id)
-        return Purge(tuple(forgotten), tuple(promotions))
+    def inactive(self, now: datetime, retention: timedelta) -> list[int]:
+        """Who has not written for longer than `retention`: to be forgotten, by the same
+        rules as a request (the bot tells staff and the promoted people around it)."""
+        return self._users.inactive_since(now - retention)
+
+    def still_inactive(self, telegram_id: int, now: datetime, retention: timedelta) -> bool:
+        """Looked at again just before forgetting: someone who wrote meanwhile stays."""
+        person = self._users.get(telegram_id)
+        return person is not None and person.last_seen < now - retention
 
 
 def _parse(question: Question, value: str | int) -> Status | Gender | AgeBand | Household:

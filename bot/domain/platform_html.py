@@ -385,6 +385,9 @@ def _merged(runs: list[_Run]) -> list[_Run]:
 def _trimmed(block: _Block) -> list[_Run]:
     runs = _merged(block.runs)
     if block.pre:
+        # No blank line inside: messages are cut between paragraphs (blank lines), and a cut
+        # inside <pre> would leave a tag open, which Telegram refuses.
+        runs = [_Run(re.sub(r"\n\s*\n", "\n", run.text), run.marks, run.href) for run in runs]
         if runs:
             runs[0] = _Run(runs[0].text.lstrip("\n"), runs[0].marks, runs[0].href)
             runs[-1] = _Run(runs[-1].text.rstrip(), runs[-1].marks, runs[-1].href)

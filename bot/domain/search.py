@@ -12,6 +12,7 @@ emergency entry that matches well comes first.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from bisect import bisect_left
@@ -129,6 +130,8 @@ class SearchIndex:
             lengths.append(length)
         self._lengths = lengths
         self._average_length = sum(lengths) / len(lengths) if lengths else 1.0
+        # BM25's length normalisation per document, computed once rather than per match.
+        self._k1_norms = [_K1 * (1 - _B + _B * length / self._average_length) for length in lengths]
         count = len(self._documents)
         self._idf = {
             word: math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
@@ -251,9 +254,9 @@ class SearchIndex:
             if entry_id in scores:
                 scores[entry_id] += _HEAD_BONUS * (count / len(subject)) ** 2
         complete = {entry_id for entry_id, count in covered.items() if count == len(subject)}
-        for entry_id, priority in self._priority.items():
-            if entry_id in scores:
-                scores[entry_id] *= priority
+        if self._priority:
+            for entry_id in scores:
+                scores[entry_id] *= self._priority.get(entry_id, 1.0)
         return self._rank(scores, phrased | complete, complete, limit)
 
     def _add_best(
@@ -283,8 +286,7 @@ class SearchIndex:
 
     def _gain(self, number: int, weight: float, similarity: float, idf: float) -> float:
         """BM25's share of one term in one document, scaled by how well the term matched."""
-        norm = 1 - _B + _B * self._lengths[number] / self._average_length
-        saturation = weight * (_K1 + 1) / (weight + _K1 * norm)
+        saturation = weight * (_K1 + 1) / (weight + self._k1_norms[number])
         return similarity * similarity * idf * saturation
 
     def _rank(
@@ -292,13 +294,10 @@ class SearchIndex:
     ) -> Answer:
         """The kept hits, best first; `telling`: entries that match more than loose words,
         `complete`: entries whose title or search words hold the whole question."""
-        ranked = sorted(
-            (
-                Hit(entry_id, score, entry_id in self._emergencies)
-                for entry_id, score in scores.items()
-            ),
-            key=lambda hit: (-hit.score, hit.entry_id),
-        )
+        # Only the best few matter (the kept ones, and the next for the lead): no need to
+        # sort every entry that matched a word.
+        best = heapq.nsmallest(limit + 1, scores.items(), key=lambda item: (-item[1], item[0]))
+        ranked = [Hit(entry_id, score, entry_id in self._emergencies) for entry_id, score in best]
         if not ranked or ranked[0].score < MIN_SCORE:
             return Answer((), clear=False)
         top = ranked[0].score

@@ -238,8 +238,8 @@ class Workshops:
         assert offer is not None  # noqa: S101 - its workshop was just checked
         return offer
 
-    def cancel_session(self, session_id: int, now: datetime) -> list[int]:
-        """Cancel a session; the people to tell."""
+    def cancel_session(self, session_id: int, now: datetime) -> list[int] | None:
+        """Cancel a session still to come; the people to tell (None: nothing cancelled)."""
         return self._sessions.cancel_session(session_id, now)
 
     def all_offers(self, since: datetime | None = None) -> list[Offer]:
@@ -275,6 +275,8 @@ class Workshops:
         if offer is None or not self.is_open(offer, now):
             return None
         change = self._sessions.set_capacity(session_id, capacity, now)
+        if change is None:  # cancelled or started meanwhile
+            return None
         fresh = self.offer(session_id)
         assert fresh is not None  # noqa: S101 - it was just read
         return fresh, change

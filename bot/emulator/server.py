@@ -36,7 +36,19 @@ NOT_MODIFIED = (
 )
 
 # Parameter types, for values that arrive as strings in a form or a query.
-_INT = frozenset({"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"})
+_INT = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "cache_time",
+        "from_chat_id",
+        "message_thread_id",
+        "icon_color",
+    }
+)
 _BOOL = frozenset({"show_alert", "drop_pending_updates", "disable_notification"})
 _JSON = frozenset(
     {"reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options"}
@@ -80,7 +92,7 @@ def bad_request(description: str) -> ApiError:
 
 @dataclass
 class ChatMessage:
-    """A message in a private chat, as the emulator keeps it."""
+    """A message in a private chat or a group, as the emulator keeps it."""
 
     message_id: int
     chat_id: int
@@ -93,11 +105,61 @@ class ChatMessage:
     # A file the bot sent (name, MIME type and bytes), or a venue (a place on the map).
     document: dict[str, Any] | None = None
     venue: dict[str, Any] | None = None
+    # In a forum supergroup: the topic (its thread id); None in General and other chats.
+    thread_id: int | None = None
+    # Who wrote it in a group (a person's id); None for the bot and in private chats.
+    sender_id: int | None = None
+    # A photo, voice note, document… a person sent (the field Telegram names after its kind,
+    # e.g. {"photo": [...]}); a copy carries the same file ids.
+    media: dict[str, Any] | None = None
+    # A service message, e.g. {"forum_topic_created": {...}}: not a message one can copy.
+    service: dict[str, Any] | None = None
+    # Set by forwardMessage only: where the original came from. copyMessage never sets it.
+    forward_origin: dict[str, Any] | None = None
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
         """Buttons numbered left to right, top to bottom (index 0 is button 1)."""
         return [button for row in self.keyboard or [] for button in row]
+
+
+# The six colours Telegram allows for a topic's icon (createForumTopic's icon_color).
+FORUM_ICON_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+MAX_TOPIC_NAME = 128
+# Telegram's words, where a test wants to compare them.
+THREAD_NOT_FOUND = "Bad Request: message thread not found"
+TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
+BLOCKED = "Forbidden: bot was blocked by the user"
+
+
+@dataclass
+class ForumTopic:
+    """A topic of a forum supergroup; its id is the `message_thread_id` of its messages."""
+
+    thread_id: int
+    name: str
+    icon_color: int
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+
+
+@dataclass
+class _Group:
+    """A supergroup the bot is a member of (optionally an administrator)."""
+
+    id: int
+    title: str
+    forum: bool
+    bot_admin: bool
+    can_manage_topics: bool
+    admins: set[int] = field(default_factory=set)
+    topics: dict[int, ForumTopic] = field(default_factory=dict)  # deleted ones are gone
+
+    def as_json(self) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": self.id, "type": "supergroup", "title": self.title}
+        if self.forum:
+            chat["is_forum"] = True
+        return chat
 
 
 # Methods that put a message in a chat, which Telegram's flood limits count.
@@ -182,6 +244,21 @@ class _State:
     polls: int = 0
     # The update types the bot asked for; Telegram remembers the last list it was given.
     allowed_updates: frozenset[str] = DEFAULT_UPDATES
+    groups: dict[int, _Group] = field(default_factory=dict)  # supergroups, by chat id
+    blocked: set[int] = field(default_factory=set)  # people who blocked the bot
+
+
+def _own_files(media: Any, message_id: int) -> Any:
+    """The attachment with file ids of its own message, so that a copy can be traced."""
+    if isinstance(media, list):
+        return [_own_files(item, message_id) for item in media]
+    if isinstance(media, dict):
+        found = {key: _own_files(value, message_id) for key, value in media.items()}
+        if "file_id" in found:
+            found["file_id"] = f"file-{message_id}"
+            found["file_unique_id"] = f"unique-{message_id}"
+        return found
+    return media
 
 
 def _scope_key(scope: Any) -> str:
@@ -291,43 +368,137 @@ class BotApiEmulator:
         first_name: str = "Test",
         language_code: str | None = None,
         group_id: int | None = None,
+        thread_id: int | None = None,
     ) -> int:
         """A person writes `text` to the bot (or, with a negative `group_id`, in a group the
-        bot is a member of); returns the update id."""
-        if user_id <= 0 or (group_id is not None and group_id >= 0):
-            raise ValueError("user ids are positive, group ids negative")
-        chat_id = user_id if group_id is None else group_id
-        with self._lock:
-            user = self._user(user_id, first_name, language_code)
-            self._state.chats.setdefault(chat_id, [])
-            message = ChatMessage(
-                next(self._message_ids), chat_id, False, text, [], int(self._clock())
-            )
+        bot is a member of, and with `thread_id` in one of its topics); returns the update id
+        (0 when the bot does not receive it: in a group where it is not an administrator,
+        only commands reach it)."""
+        with self._lock:  # reentrant: the message is complete before anyone sees it
+            message = self._person_writes(user_id, group_id, thread_id, first_name, language_code)
+            message.text = text
             if text.startswith("/"):
                 command = text.split()[0]
                 message.entities = [
                     {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
                 ]
-            self._state.chats[chat_id].append(message)
-            payload = self._message_json(message, sender=user.as_json())
-            return self._push({"message": payload})
+            return self._push_person_message(message, text.startswith("/"))
 
-    def send_media(self, user_id: int, kind: str, *, language_code: str | None = None) -> int:
+    def send_media(
+        self,
+        user_id: int,
+        kind: str,
+        *,
+        language_code: str | None = None,
+        first_name: str = "Test",
+        group_id: int | None = None,
+        thread_id: int | None = None,
+        caption: str = "",
+    ) -> int:
         """A person sends something that is not text: a photo, a voice note, a sticker, a
-        location, a contact, a document, an audio file, a video or a video note."""
+        location, a contact, a document, an audio file, a video or a video note (to the bot,
+        or in a group as `send_message` does). Each file gets its own id, which a copy keeps."""
         if kind not in _MEDIA:
             raise ValueError(f"unknown kind of message: {kind}")
         with self._lock:
-            user = self._user(user_id, "Test", language_code)
-            self._state.chats.setdefault(user_id, [])
+            message = self._person_writes(user_id, group_id, thread_id, first_name, language_code)
+            message.text = caption
+            message.media = {kind: _own_files(_MEDIA[kind], message.message_id)}
+            return self._push_person_message(message, False)
+
+    def _person_writes(
+        self,
+        user_id: int,
+        group_id: int | None,
+        thread_id: int | None,
+        first_name: str,
+        language_code: str | None,
+    ) -> ChatMessage:
+        """A new message from a person, in their chat with the bot or in a group (a topic)."""
+        if user_id <= 0 or (group_id is not None and group_id >= 0):
+            raise ValueError("user ids are positive, group ids negative")
+        chat_id = user_id if group_id is None else group_id
+        with self._lock:
+            self._user(user_id, first_name, language_code)
+            if group_id is None:
+                # Writing to the bot means one has not blocked it (or no longer).
+                self._state.blocked.discard(user_id)
+            group = self._state.groups.get(chat_id)
+            if thread_id is not None:
+                topic = group.topics.get(thread_id) if group is not None else None
+                if topic is None:
+                    raise ValueError(f"no topic {thread_id} in chat {chat_id}: a client cannot")
+                if topic.closed and user_id not in group.admins:  # type: ignore[union-attr]
+                    raise ValueError("TOPIC_CLOSED: only administrators write in a closed topic")
+            self._state.chats.setdefault(chat_id, [])
             message = ChatMessage(
-                next(self._message_ids), user_id, False, f"[{kind}]", [], int(self._clock())
+                next(self._message_ids),
+                chat_id,
+                False,
+                "",
+                [],
+                int(self._clock()),
+                thread_id=thread_id,
+                sender_id=user_id if group_id is not None else None,
             )
-            self._state.chats[user_id].append(message)
-            payload = self._message_json(message, sender=user.as_json())
-            del payload["text"]
-            payload[kind] = _MEDIA[kind]
-            return self._push({"message": payload})
+            self._state.chats[chat_id].append(message)
+            return message
+
+    def _push_person_message(self, message: ChatMessage, command: bool) -> int:
+        """The update for a person's message, if the bot receives it (lock held)."""
+        user = self._state.users[message.sender_id or message.chat_id]
+        group = self._state.groups.get(message.chat_id)
+        if group is not None and not group.bot_admin and not command:
+            # Privacy mode: a bot that is not an administrator sees commands only.
+            return 0
+        payload = self._message_json(message, sender=user.as_json())
+        return self._push({"message": payload})
+
+    def create_supergroup(
+        self,
+        chat_id: int,
+        title: str,
+        *,
+        forum: bool = True,
+        bot_is_admin: bool = True,
+        can_manage_topics: bool = True,
+        admins: tuple[int, ...] = (),
+    ) -> None:
+        """A supergroup with the bot in it: with topics (`forum`), the bot an administrator
+        allowed to manage topics unless told otherwise; `admins`: people administering it."""
+        if chat_id >= 0:
+            raise ValueError("group ids are negative")
+        with self._lock:
+            self._state.groups[chat_id] = _Group(
+                chat_id, title, forum, bot_is_admin, can_manage_topics and bot_is_admin, set(admins)
+            )
+            self._state.chats.setdefault(chat_id, [])
+
+    def topics(self, chat_id: int) -> list[ForumTopic]:
+        """The group's topics as they are now (deleted ones gone), oldest first."""
+        with self._lock:
+            group = self._state.groups.get(chat_id)
+            return copy.deepcopy(list(group.topics.values())) if group is not None else []
+
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[ChatMessage]:
+        """Everything in one topic, service messages aside."""
+        return [
+            message
+            for message in self.messages(chat_id)
+            if message.thread_id == thread_id and message.service is None
+        ]
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """A staff member deletes a topic in their app: it and its messages are gone, and
+        the bot is not told (it finds out when it writes there)."""
+        with self._lock:
+            self._delete_topic(chat_id, thread_id)
+            self._lock.notify_all()
+
+    def block(self, user_id: int) -> None:
+        """The person blocks the bot: everything sent to them is refused from now on."""
+        with self._lock:
+            self._state.blocked.add(user_id)
 
     def press_latencies(self) -> list[float]:
         """Seconds from each press to the bot's answer to it, for the presses answered."""
@@ -476,7 +647,9 @@ class BotApiEmulator:
 
     def _message_json(self, message: ChatMessage, sender: dict[str, Any]) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": message.chat_id, "type": "private"}
-        if message.chat_id < 0:
+        if message.chat_id in self._state.groups:
+            chat = self._state.groups[message.chat_id].as_json()
+        elif message.chat_id < 0:
             chat = {"id": message.chat_id, "type": "group", "title": "Group"}
         elif message.chat_id in self._state.users:
             chat["first_name"] = self._state.users[message.chat_id].first_name
@@ -493,16 +666,36 @@ class BotApiEmulator:
             data["reply_markup"] = {"inline_keyboard": message.keyboard}
         if message.edit_date is not None:
             data["edit_date"] = message.edit_date
+        if message.thread_id is not None:
+            data["message_thread_id"] = message.thread_id
+            data["is_topic_message"] = True
+        if message.forward_origin is not None:
+            data["forward_origin"] = message.forward_origin
+        if message.service is not None:
+            data.pop("text")
+            data.update(message.service)
+        if message.media is not None:
+            data.pop("text")
+            data.pop("entities", None)
+            data.update(message.media)
+            if message.text:
+                data["caption"] = message.text
+                if message.entities:
+                    data["caption_entities"] = message.entities
         if message.document is not None:
             data.pop("text")
+            data.pop("entities", None)
             data["document"] = {
-                "file_id": f"document-{message.message_id}",
+                # A copy keeps the file of the message it copies.
+                "file_id": message.document.get("file_id", f"document-{message.message_id}"),
                 "file_unique_id": f"unique-{message.message_id}",
                 "file_name": message.document["file_name"],
                 "mime_type": message.document["mime_type"],
             }
             if message.text:
                 data["caption"] = message.text
+                if message.entities:
+                    data["caption_entities"] = message.entities
         if message.venue is not None:
             data.pop("text")
             venue = message.venue
@@ -653,7 +846,27 @@ class BotApiEmulator:
             if chat_id in self._state.users:
                 raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
             raise bad_request("chat not found")
+        if chat_id in self._state.blocked:
+            raise ApiError(403, BLOCKED)
         return chat_id
+
+    def _thread_of(self, chat_id: int, params: dict[str, Any]) -> int | None:
+        """The topic a message goes to (`message_thread_id`), refused as Telegram refuses it:
+        a topic that does not exist (or was deleted), or one that is closed."""
+        raw = params.get("message_thread_id")
+        if raw in (None, "", 0):
+            return None
+        if not isinstance(raw, int):
+            raise bad_request("message thread not found")
+        group = self._state.groups.get(chat_id)
+        topic = group.topics.get(raw) if group is not None and group.forum else None
+        if topic is None:
+            raise bad_request("message thread not found")
+        if topic.closed:
+            # Stricter than Telegram, which lets an administrator with can_manage_topics
+            # write in a closed topic: the bot reopens a topic before writing in it.
+            raise bad_request("TOPIC_CLOSED")
+        return raw
 
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         parsed = self._parse_text(params)
@@ -661,6 +874,8 @@ class BotApiEmulator:
 
     def _api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
         upload = params.get("document")
+        if isinstance(upload, str):
+            return self._send_known_file(params, "document")
         if not isinstance(upload, _Upload):
             raise bad_request("there is no document in the request")
         if not upload.content:
@@ -676,6 +891,279 @@ class BotApiEmulator:
                 "content": upload.content,
             },
         )
+
+    def _api_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._send_known_file(params, "photo")
+
+    def _api_sendvoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._send_known_file(params, "voice")
+
+    def _send_known_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        """A photo, voice note or document sent again by its file id (as a bot forwards what
+        it received), or a new upload of a photo or voice note."""
+        value = params.get(kind)
+        caption = self._parse_text(params, "caption") if params.get("caption") else None
+        if isinstance(value, _Upload):
+            if not value.content:
+                raise bad_request("file must be non-empty")
+            media = _own_files(_MEDIA[kind], next(self._message_ids))
+        elif isinstance(value, str) and value:
+            with self._lock:
+                if value not in self._file_ids():
+                    raise bad_request("wrong file identifier/HTTP URL specified")
+            media = copy.deepcopy(_MEDIA[kind])
+            for item in media if isinstance(media, list) else [media]:
+                item["file_id"] = value
+        else:
+            raise bad_request(f"there is no {kind} in the request")
+        return self._deliver_bot_message(
+            params,
+            caption.text if caption else "",
+            caption.entities if caption else [],
+            media={kind: media},
+        )
+
+    def _file_ids(self) -> set[str]:
+        """Every file id a message holds (lock held)."""
+        found: set[str] = set()
+
+        def walk(value: Any) -> None:
+            if isinstance(value, list):
+                for item in value:
+                    walk(item)
+            elif isinstance(value, dict):
+                if isinstance(value.get("file_id"), str):
+                    found.add(value["file_id"])
+                for item in value.values():
+                    walk(item)
+
+        for messages in self._state.chats.values():
+            for message in messages:
+                walk(message.media)
+                if message.document is not None:
+                    found.add(message.document.get("file_id", f"document-{message.message_id}"))
+        return found
+
+    def _api_copymessage(self, params: dict[str, Any]) -> dict[str, int]:
+        """A copy: the same text or media, sent by the bot, with no "forwarded from" header."""
+        caption = self._parse_text(params, "caption") if params.get("caption") else None
+        keyboard = self._keyboard(params)
+        with self._lock:
+            original = self._original(params, "message to copy not found")
+            if original.service is not None:
+                raise bad_request("message can't be copied")
+            chat_id = self._chat_id(params)
+            thread_id = self._thread_of(chat_id, params)
+            text, entities = original.text, copy.deepcopy(original.entities)
+            if caption is not None and (original.media or original.document):
+                text, entities = caption.text, caption.entities
+            document = copy.deepcopy(original.document)
+            if document is not None:
+                document.setdefault("file_id", f"document-{original.message_id}")
+            message = ChatMessage(
+                message_id=next(self._message_ids),
+                chat_id=chat_id,
+                from_bot=True,
+                text=text,
+                entities=entities,
+                date=int(self._clock()),
+                keyboard=keyboard,
+                document=document,
+                venue=copy.deepcopy(original.venue),
+                thread_id=thread_id,
+                media=copy.deepcopy(original.media),
+            )
+            self._state.chats[chat_id].append(message)
+            self._lock.notify_all()
+        self._notify(message, False)
+        return {"message_id": message.message_id}
+
+    def _api_forwardmessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A forward: like a copy, but it shows where it comes from (a person's name)."""
+        with self._lock:
+            original = self._original(params, "message to forward not found")
+            if original.service is not None:
+                raise bad_request("message can't be forwarded")
+            chat_id = self._chat_id(params)
+            thread_id = self._thread_of(chat_id, params)
+            author = original.sender_id or (None if original.from_bot else original.chat_id)
+            origin: dict[str, Any] = {"type": "user", "date": original.date}
+            if author is not None and author in self._state.users:
+                origin["sender_user"] = self._state.users[author].as_json()
+            else:
+                origin["sender_user"] = self._bot_json()
+            message = copy.deepcopy(original)
+            message.message_id = next(self._message_ids)
+            message.chat_id, message.thread_id, message.sender_id = chat_id, thread_id, None
+            message.from_bot, message.forward_origin, message.keyboard = True, origin, None
+            message.date, message.edit_date = int(self._clock()), None
+            self._state.chats[chat_id].append(message)
+            result = self._message_json(message, sender=self._bot_json())
+            self._lock.notify_all()
+        self._notify(message, False)
+        return result
+
+    def _original(self, params: dict[str, Any], missing: str) -> ChatMessage:
+        """The message `from_chat_id`/`message_id` names (lock held)."""
+        source = params.get("from_chat_id")
+        if not isinstance(source, int) or source not in self._state.chats:
+            raise bad_request("chat not found")
+        try:
+            return self._message(source, int(params.get("message_id") or 0))
+        except KeyError:
+            raise bad_request(missing) from None
+
+    # ---- forum topics ------------------------------------------------------------------
+    def _forum(self, params: dict[str, Any], *, manage: bool = True) -> _Group:
+        """The forum supergroup a topic method names, where the bot may manage topics."""
+        chat_id = self._chat_id(params)
+        group = self._state.groups.get(chat_id)
+        if group is None or not group.forum:
+            raise bad_request("the chat is not a forum")
+        if manage and not group.can_manage_topics:
+            raise bad_request("not enough rights to create a topic")
+        return group
+
+    def _topic(self, group: _Group, params: dict[str, Any]) -> ForumTopic:
+        thread_id = params.get("message_thread_id")
+        topic = group.topics.get(thread_id) if isinstance(thread_id, int) else None
+        if topic is None:
+            raise bad_request("TOPIC_ID_INVALID")
+        return topic
+
+    def _topic_name(self, params: dict[str, Any]) -> str:
+        name = str(params.get("name") or "")
+        if not name.strip():
+            raise bad_request("TOPIC_TITLE_EMPTY")
+        if utf16_length(name) > MAX_TOPIC_NAME:
+            raise bad_request("TOPIC_TITLE_TOO_LONG")
+        return name
+
+    def _api_createforumtopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = self._topic_name(params)
+        color = params.get("icon_color", FORUM_ICON_COLORS[0])
+        if color not in FORUM_ICON_COLORS:
+            raise bad_request("ICON_COLOR_INVALID")
+        emoji = params.get("icon_custom_emoji_id") or None
+        with self._lock:
+            group = self._forum(params)
+            # The topic's id is that of the service message which opens it.
+            thread_id = next(self._message_ids)
+            topic = ForumTopic(thread_id, name, int(color), emoji)
+            group.topics[thread_id] = topic
+            created = {"name": name, "icon_color": topic.icon_color}
+            if emoji:
+                created["icon_custom_emoji_id"] = emoji
+            message = ChatMessage(
+                thread_id,
+                group.id,
+                True,
+                "",
+                [],
+                int(self._clock()),
+                thread_id=thread_id,
+                service={"forum_topic_created": created},
+            )
+            self._state.chats[group.id].append(message)
+            self._lock.notify_all()
+        self._notify(message, False)
+        result: dict[str, Any] = {
+            "message_thread_id": thread_id,
+            "name": name,
+            "icon_color": topic.icon_color,
+        }
+        if emoji:
+            result["icon_custom_emoji_id"] = emoji
+        return result
+
+    def _api_editforumtopic(self, params: dict[str, Any]) -> bool:
+        name = self._topic_name(params) if "name" in params else None
+        with self._lock:
+            topic = self._topic(self._forum(params), params)
+            emoji = params.get("icon_custom_emoji_id", topic.icon_custom_emoji_id)
+            if (name or topic.name, emoji) == (topic.name, topic.icon_custom_emoji_id):
+                raise bad_request("TOPIC_NOT_MODIFIED")
+            topic.name, topic.icon_custom_emoji_id = name or topic.name, emoji or None
+            self._lock.notify_all()
+        return True
+
+    def _close_or_reopen(self, params: dict[str, Any], closed: bool) -> bool:
+        with self._lock:
+            topic = self._topic(self._forum(params), params)
+            if topic.closed == closed:
+                raise bad_request("TOPIC_NOT_MODIFIED")
+            topic.closed = closed
+            self._lock.notify_all()
+        return True
+
+    def _api_closeforumtopic(self, params: dict[str, Any]) -> bool:
+        return self._close_or_reopen(params, closed=True)
+
+    def _api_reopenforumtopic(self, params: dict[str, Any]) -> bool:
+        return self._close_or_reopen(params, closed=False)
+
+    def _api_deleteforumtopic(self, params: dict[str, Any]) -> bool:
+        with self._lock:
+            group = self._forum(params)
+            self._delete_topic(group.id, self._topic(group, params).thread_id)
+            self._lock.notify_all()
+        return True
+
+    def _delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """The topic and its messages are gone (lock held)."""
+        group = self._state.groups.get(chat_id)
+        if group is None or thread_id not in group.topics:
+            raise KeyError(f"no topic {thread_id} in chat {chat_id}")
+        del group.topics[thread_id]
+        self._state.chats[chat_id] = [
+            message for message in self._state.chats[chat_id] if message.thread_id != thread_id
+        ]
+
+    def _api_getchat(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            chat_id = self._chat_id(params)
+            group = self._state.groups.get(chat_id)
+            if group is not None:
+                return {**group.as_json(), "accent_color_id": 0, "max_reaction_count": 11}
+            if chat_id < 0:
+                return {"id": chat_id, "type": "group", "title": "Group", "accent_color_id": 0}
+            user = self._state.users[chat_id]
+            return {
+                "id": chat_id,
+                "type": "private",
+                "first_name": user.first_name,
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+            }
+
+    def _api_getchatmember(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The bot's own membership in a supergroup (what the relay checks at start)."""
+        with self._lock:
+            chat_id = self._chat_id(params)
+            group = self._state.groups.get(chat_id)
+            user_id = params.get("user_id")
+            if group is None or str(user_id) != str(self.bot_id):
+                raise bad_request("member not found")
+            if not group.bot_admin:
+                return {"status": "member", "user": self._bot_json()}
+            return {
+                "status": "administrator",
+                "user": self._bot_json(),
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": False,
+                "can_restrict_members": False,
+                "can_promote_members": False,
+                "can_change_info": False,
+                "can_invite_users": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+                "can_pin_messages": True,
+                "can_manage_topics": group.can_manage_topics,
+            }
 
     def _api_sendvenue(self, params: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -700,6 +1188,7 @@ class BotApiEmulator:
         keyboard = self._keyboard(params)
         with self._lock:
             chat_id = self._chat_id(params)
+            thread_id = self._thread_of(chat_id, params)
             message = ChatMessage(
                 message_id=next(self._message_ids),
                 chat_id=chat_id,
@@ -708,6 +1197,7 @@ class BotApiEmulator:
                 entities=entities,
                 date=int(self._clock()),
                 keyboard=keyboard,
+                thread_id=thread_id,
                 **attachment,
             )
             self._state.chats[chat_id].append(message)

@@ -13,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
+from bot.domain.relay import TEAM_LANGUAGE
 from bot.i18n import guess_language
 from bot.views.screen import Screen, split_text
 
@@ -32,14 +33,26 @@ _CANNOT_EDIT = (
 
 
 async def identify(update: object, context: BotContext) -> None:
-    """Group -1: record the person as seen and pick their translator, once per update."""
-    if not isinstance(update, Update) or update.effective_user is None:
+    """Group -2: record the person as seen and pick their translator, once per update."""
+    if not isinstance(update, Update):
         return
+    services = context.services
     if update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE:
         # The assistant talks one to one; in a group it would store and answer bystanders.
-        raise ApplicationHandlerStop
+        # The one group it hears is the relay's staff group, and there only staff's messages
+        # (nobody is recorded: they write to people, not to the assistant).
+        settings = services.settings
+        staff = update.effective_user is not None and (
+            update.effective_user.id in settings.bot_admin_ids
+        )
+        heard = update.effective_chat.id == settings.staff_chat_id and update.message is not None
+        if not heard or not staff:
+            raise ApplicationHandlerStop
+        context.t = services.catalogs.translator(TEAM_LANGUAGE)
+        return
+    if update.effective_user is None:
+        return
     user = update.effective_user
-    services = context.services
     # Someone who has not chosen a language (new, or who deleted their data) is not stored:
     # None here, until they choose one.
     person = await asyncio.to_thread(

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.commands import register_for_chat
 from bot.context import BotContext
 from bot.domain.workshops import session_id_from_payload
-from bot.handlers import workshops
+from bot.handlers import relay, workshops
 from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
 from bot.i18n import BY_CODE
 from bot.views import language as language_views
@@ -36,7 +36,8 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def show_menu(update: Update, context: BotContext) -> None:
-    await send(update, context, menu_views.main_menu(context.t, context.services.guidance.base))
+    base, offered = context.services.guidance.base, relay.offered(context)
+    await send(update, context, menu_views.main_menu(context.t, base, relay=offered))
 
 
 async def show_help(update: Update, context: BotContext) -> None:
@@ -44,11 +45,15 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 
 async def not_text(update: Update, context: BotContext) -> None:
-    """Anything but text: a kind word on what the assistant understands, and the menu."""
+    """Anything but text: a kind word on what the assistant understands, and the menu
+    (or, to someone talking with the team, the team has it)."""
+    if await relay.passes_on(update, context):
+        return
     message = update.effective_message
     spoken = message is not None and bool(message.voice or message.audio or message.video_note)
     base = context.services.guidance.base
-    await send(update, context, menu_views.not_text(context.t, base, spoken=spoken))
+    shown = menu_views.not_text(context.t, base, spoken=spoken, relay=relay.offered(context))
+    await send(update, context, shown)
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
@@ -64,7 +69,11 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     context.t = t = services.catalogs.translator(code)
     await acknowledge(update, context)
     await replace(update, context, language_views.language_chosen(t))
-    await send(update, context, menu_views.greeting(t, services.guidance.base))
+    await send(
+        update,
+        context,
+        menu_views.greeting(t, services.guidance.base, relay=relay.offered(context)),
+    )
     session_id = session_id_from_payload(then)
     if session_id is not None:  # they came by a session's deep link
         await workshops.show_session(update, context, session_id, fresh=True)
@@ -84,4 +93,5 @@ async def choose_language(update: Update, context: BotContext) -> None:
 
 async def menu_button(update: Update, context: BotContext) -> None:
     await acknowledge(update, context)
-    await replace(update, context, menu_views.main_menu(context.t, context.services.guidance.base))
+    base, offered = context.services.guidance.base, relay.offered(context)
+    await replace(update, context, menu_views.main_menu(context.t, base, relay=offered))

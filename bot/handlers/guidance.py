@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.domain.platform import Reading, fiche_id_of
+from bot.handlers import relay
 from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
 from bot.views import guidance as views
 from bot.views import platform as platform_views
@@ -39,7 +40,8 @@ async def entry_chosen(update: Update, context: BotContext) -> None:
         await expired_button(update, context)
         return
     await acknowledge(update, context)
-    await replace(update, context, views.entry_page(context.t, guidance.base, entry))
+    shown = views.entry_page(context.t, guidance.base, entry, relay=relay.offered(context))
+    await replace(update, context, shown)
 
 
 async def question(update: Update, context: BotContext) -> None:
@@ -47,7 +49,10 @@ async def question(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
+    if await relay.passes_on(update, context):  # they are talking with the team
+        return
     t, guidance = context.t, context.services.guidance
+    offered = relay.offered(context)
     # Sub-millisecond and CPU-bound: no need to leave the event loop.
     answer = guidance.ask(message.text, t.code)
     library = guidance.library
@@ -63,11 +68,12 @@ async def question(update: Update, context: BotContext) -> None:
     # Only the outcome is logged: people's words stay out of the logs.
     log.debug("question answered with %d results (clear: %s)", len(found), answer.clear)
     if not found:
-        await send(update, context, views.no_answer(t, guidance.base))
+        await send(update, context, views.no_answer(t, guidance.base, relay=offered))
     elif not answer.clear:
         await send(update, context, views.search_results(t, found))
     elif isinstance(found[0], Reading):
         also = [views.found_button(t, other) for other in found[1:]]
         await send(update, context, platform_views.fiche(t, found[0], also=also))
     else:
-        await send(update, context, views.entry_page(t, guidance.base, found[0], also=found[1:]))
+        shown = views.entry_page(t, guidance.base, found[0], also=found[1:], relay=offered)
+        await send(update, context, shown)

@@ -10,9 +10,10 @@ from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.domain.consent import CONSENT_NOTICE_VERSION
 from bot.domain.people import ConsentRequiredError
 from bot.domain.profile import QUESTIONS, Profile, Question
-from bot.handlers import workshops
+from bot.handlers import relay, workshops
 from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
 from bot.views import privacy as views
 from bot.views import screen
@@ -38,19 +39,28 @@ def consent_screen(context: BotContext, then: str) -> Screen:
 
 
 # ---- consent ----------------------------------------------------------------------------
-def _then(update: Update, prefix: str) -> str | None:
+def _valid_then(then: str) -> bool:
     """What the consent was asked for: a session's id, or the profile."""
+    return then == PROFILE_PAYLOAD or (then.isdigit() and len(then) <= 9)
+
+
+def _then(update: Update, prefix: str) -> str | None:
     _, data = pressed(update)
     then = data.removeprefix(prefix)
-    valid = then == PROFILE_PAYLOAD or (then.isdigit() and len(then) <= 9)
-    return then if valid else None
+    return then if _valid_then(then) else None
 
 
 async def consent_given(update: Update, context: BotContext) -> None:
-    then = _then(update, screen.CONSENT_YES_PREFIX)
+    """`cs:yes:<notice version>:<then>`: consent to the notice that was shown."""
+    _, data = pressed(update)
+    version, _, then = data.removeprefix(screen.CONSENT_YES_PREFIX).partition(":")
     user = update.effective_user
-    if then is None or user is None or context.person is None:
+    if not _valid_then(then) or user is None or context.person is None:
         await expired_button(update, context)
+        return
+    if version != CONSENT_NOTICE_VERSION:
+        # The notice changed since this one was shown: the current one, to read first.
+        await _show(update, context, consent_screen(context, then))
         return
     services = context.services
     await asyncio.to_thread(services.people.give_consent, user.id)
@@ -159,14 +169,19 @@ async def my_data(update: Update, context: BotContext) -> None:
         await _show(update, context, views.nothing_kept(t))
         return
     titles = {w.slug: t.gettext(w.title) for w in services.workshops.catalogue.workshops}
-    await _show(update, context, views.my_data(t, data, services.settings.timezone, titles))
+    conversation = await asyncio.to_thread(services.relay.conversation, user.id)
+    shown = views.my_data(t, data, services.settings.timezone, titles, conversation)
+    await _show(update, context, shown)
 
 
 async def forget_asked(update: Update, context: BotContext) -> None:
     if context.person is None:
         await _show(update, context, views.nothing_kept(context.t))
         return
-    await _show(update, context, views.confirm_forget(context.t))
+    relay = context.services.relay
+    talked = await asyncio.to_thread(relay.conversation, context.person.telegram_id)
+    screen_ = views.confirm_forget(context.t, talked_to_team=talked is not None)
+    await _show(update, context, screen_)
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> None:
@@ -174,12 +189,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    services = context.services
-    # Their seats go to the people waiting (who are told) before their rows are deleted;
-    # their attendance stays only as anonymous counts for the contract's indicators.
-    promotions = await asyncio.to_thread(services.people.give_up_places, user.id)
-    await workshops.tell_promotions(context, promotions)
-    await asyncio.to_thread(services.people.forget, user.id)
+    await leave(context, user.id)
     log.info("a person deleted their data")
     await replace(update, context, views.forgotten(context.t))
     # Nothing of theirs stays in memory either (their language, the last press).
@@ -189,3 +199,14 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
         await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat.id))
     except TelegramError as error:
         log.warning("could not remove the chat's commands: %s", type(error).__name__)
+
+
+async def leave(context: BotContext, person: int, *, purged: bool = False) -> None:
+    """Forget a person, at their request or (`purged`) after DATA_RETENTION: their seats go
+    to the people waiting (who are told), staff are told in their topic while it is still
+    known, then what the indicators count is kept anonymously and the rest deleted."""
+    services = context.services
+    promotions = await asyncio.to_thread(services.people.give_up_places, person)
+    await workshops.tell_promotions(context, promotions)
+    await relay.person_left(context, person, purged=purged)
+    await asyncio.to_thread(services.people.forget, person)

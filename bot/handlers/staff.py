@@ -226,14 +226,16 @@ async def _ask_cancel(update: Update, context: BotContext, argument: str) -> Non
 
 
 async def _cancel_confirmed(update: Update, context: BotContext, argument: str) -> None:
-    offer = await _offer(context, argument)
+    # An old confirmation pressed after the session started (or was cancelled) does nothing.
+    offer = await _open_offer(update, context, argument)
     if offer is None:
-        await _show_home(update, context)
         return
     services = context.services
     session_id = offer.session.id
-    await asyncio.to_thread(services.workshops.cancel_session, session_id, services.clock())
-    if offer.session.cancelled_at is None:  # not a second press
+    people = await asyncio.to_thread(
+        services.workshops.cancel_session, session_id, services.clock()
+    )
+    if people is not None:
         await _audit(update, context, "cancel", f"séance {session_id} annulée")
     # The same notices as a cancellation from the command line, sent now rather than at
     # the next planning; each person is told once.

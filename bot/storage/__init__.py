@@ -9,6 +9,7 @@ from bot.storage import (  # noqa: F401
     listings,
     platform_fiches,
     records,
+    relay,
     reminders,
     sessions,
 )
@@ -18,6 +19,7 @@ from bot.storage.database import migrate, open_engine
 from bot.storage.inbox import InboxRepository
 from bot.storage.platform_fiches import PlatformFiche, PlatformFicheRepository
 from bot.storage.records import AuditNote, StaffRecordRepository
+from bot.storage.relay import Conversation, RelayRepository
 from bot.storage.reminders import NoticeRepository, ReminderRepository
 from bot.storage.sessions import (
     CapacityChange,
@@ -34,6 +36,7 @@ __all__ = [
     "AuditNote",
     "CapacityChange",
     "ConsentRepository",
+    "Conversation",
     "FactRepository",
     "InboxRepository",
     "NoticeRepository",
@@ -43,6 +46,7 @@ __all__ = [
     "ProfileRepository",
     "Registrant",
     "Registration",
+    "RelayRepository",
     "ReminderRepository",
     "Session",
     "SessionRepository",

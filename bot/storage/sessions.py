@@ -223,18 +223,23 @@ class SessionRepository:
             rows = connection.execute(query).all()
         return [_session(row) for row in rows]
 
-    def cancel_session(self, session_id: int, now: datetime) -> list[int]:
-        """Cancel a session; the people who were registered or waiting (to tell them)."""
+    def cancel_session(self, session_id: int, now: datetime) -> list[int] | None:
+        """Cancel a session; the people who were registered or waiting (to tell them). None:
+        nothing cancelled (no such session, cancelled already, or started)."""
         with self._engine.begin() as connection:
+            # A session that has started is not cancelled: its people came, and its
+            # attendance counts for the contract.
             changed = connection.execute(
                 update(workshop_sessions)
                 .where(
-                    workshop_sessions.c.id == session_id, workshop_sessions.c.cancelled_at.is_(None)
+                    workshop_sessions.c.id == session_id,
+                    workshop_sessions.c.cancelled_at.is_(None),
+                    workshop_sessions.c.starts_at > now,
                 )
                 .values(cancelled_at=now)
             )
             if changed.rowcount != 1:
-                return []
+                return None
             people = connection.execute(
                 select(registrations.c.telegram_id).where(
                     registrations.c.session_id == session_id,
@@ -388,17 +393,26 @@ class SessionRepository:
                 )
         return found
 
-    def set_capacity(self, session_id: int, capacity: int, now: datetime) -> CapacityChange:
+    def set_capacity(self, session_id: int, capacity: int, now: datetime) -> CapacityChange | None:
         """New number of seats. Fewer seats than people registered: the last to have got a
         seat go back to the front of the waiting list (they came before anyone waiting);
-        more seats: the first people waiting get them."""
+        more seats: the first people waiting get them. None for a session cancelled or
+        started (checked under the session's lock)."""
         with self._engine.begin() as connection:
             self._lock(connection, session_id)
-            connection.execute(
+            # Checked again under the lock: cancelled or started meanwhile, nothing changes
+            # (nobody is told « you have a seat » in a session that will not happen).
+            still_open = connection.execute(
                 update(workshop_sessions)
-                .where(workshop_sessions.c.id == session_id)
+                .where(
+                    workshop_sessions.c.id == session_id,
+                    workshop_sessions.c.cancelled_at.is_(None),
+                    workshop_sessions.c.starts_at > now,
+                )
                 .values(capacity=capacity)
             )
+            if still_open.rowcount != 1:
+                return None
             seated = connection.execute(
                 select(registrations.c.id, registrations.c.telegram_id)
                 .where(

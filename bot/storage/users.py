@@ -58,6 +58,15 @@ class UserRepository:
                 return None
             if known is not None and now - known.last_seen < refresh_after and not known.blocked:
                 return known
+        if not create:
+            # An update only: someone forgotten meanwhile (by the purge) is not stored again.
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(users)
+                    .where(users.c.telegram_id == telegram_id)
+                    .values(last_seen=now, blocked_at=None)
+                )
+            return self.get(telegram_id)
         insert = self._insert(users).values(
             telegram_id=telegram_id, language=None, first_seen=now, last_seen=now
         )

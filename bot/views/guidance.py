@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from bot.domain.platform import Reading
 from bot.i18n import Translator
 from bot.knowledge import Audience, Entry, KnowledgeBase, Topic
-from bot.views.menu import back_to_menu, topic_button, topic_label
+from bot.views.menu import back_to_menu, talk_button, topic_button, topic_label
 from bot.views.platform import reading_button
 from bot.views.screen import (
     ENTRY_PREFIX,
@@ -109,8 +109,10 @@ def entry_page(
     entry: Entry,
     *,
     also: Sequence[Found] = (),
+    relay: bool = False,
 ) -> Screen:
-    """An entry with its links, the other answers search found, and the way back."""
+    """An entry with its links, the other answers search found, a person of the team (with
+    the relay), and the way back."""
     topic = base.topic_of(entry.id)
     if topic is None:
         raise ValueError(f"entry {entry.id} belongs to no topic")
@@ -127,6 +129,8 @@ def entry_page(
         for other in also
         if isinstance(other, Reading) or other.id not in shown
     ]
+    if relay:
+        rows.append([talk_button(t)])
     rows.append(
         [
             ("⬅️ " + t.gettext(topic.title), TOPIC_PREFIX + topic.id),
@@ -143,8 +147,20 @@ def search_results(t: Translator, found: Sequence[Found]) -> Screen:
     return Screen(t.finish(t.gettext("Voici ce que j'ai trouvé :")), keyboard(rows))
 
 
-def no_answer(t: Translator, base: KnowledgeBase) -> Screen:
-    """Search found nothing: never silence, always a way forward."""
+def no_answer(t: Translator, base: KnowledgeBase, *, relay: bool = False) -> Screen:
+    """Search found nothing: never silence, always a way forward (a person of the team,
+    by the relay if it is set up, else how to meet them)."""
+    human = (
+        t.gettext(
+            "Pour parler à une personne, écrivez à l'équipe « Ensemble ! » : appuyez sur "
+            "« Parler à l'équipe »."
+        )
+        if relay
+        else t.gettext(
+            "Pour parler à une personne, l'équipe « Ensemble ! » peut vous aider. "
+            "Le bouton ci-dessous explique comment rencontrer l'équipe."
+        )
+    )
     text = "\n\n".join(
         [
             t.gettext("Je n'ai pas trouvé de réponse à votre question."),
@@ -152,14 +168,11 @@ def no_answer(t: Translator, base: KnowledgeBase) -> Screen:
                 "Essayez avec d'autres mots, par exemple « logement » ou « CAF ». "
                 "Vous pouvez aussi choisir un thème dans le menu."
             ),
-            t.gettext(
-                "Pour parler à une personne, l'équipe « Ensemble ! » peut vous aider. "
-                "Le bouton ci-dessous explique comment rencontrer l'équipe."
-            ),
+            human,
             "🆘 " + t.gettext("En cas de danger, appelez le 112."),
         ]
     )
-    rows: list[list[Button]] = []
+    rows: list[list[Button]] = [[talk_button(t)]] if relay else []
     team = base.entry(TEAM_ENTRY)
     if team is not None:
         rows.append([entry_button(t, team)])

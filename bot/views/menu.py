@@ -10,6 +10,7 @@ from bot.views.screen import (
     MORE_TOPICS,
     MY_DATA,
     PLATFORM,
+    RELAY_TALK,
     TOPIC_PREFIX,
     WORKSHOPS,
     Button,
@@ -27,8 +28,16 @@ def topic_button(t: Translator, topic: Topic) -> Button:
     return (topic_label(t, topic), TOPIC_PREFIX + topic.id)
 
 
-def _menu_keyboard(t: Translator, base: KnowledgeBase) -> list[list[Button]]:
-    """Emergencies alone on top (one tap), then two buttons a row: readable on a phone."""
+def talk_button(t: Translator) -> Button:
+    """« Talk to the team »: only shown when the relay is set up (STAFF_CHAT_ID)."""
+    return ("💬 " + t.gettext("Parler à l'équipe"), RELAY_TALK)
+
+
+def _menu_keyboard(
+    t: Translator, base: KnowledgeBase, *, relay: bool = False
+) -> list[list[Button]]:
+    """Emergencies alone on top (one tap), then two buttons a row: readable on a phone;
+    with the relay, « Talk to the team » on a row of its own above « my data »."""
     buttons = [topic_button(t, topic) for topic in base.on_menu("main")]
     buttons.append(("📅 " + t.gettext("Ateliers"), WORKSHOPS))
     buttons.append(("🧭 " + t.gettext("Aide près de chez vous"), PLATFORM))
@@ -37,6 +46,7 @@ def _menu_keyboard(t: Translator, base: KnowledgeBase) -> list[list[Button]]:
     return [
         *([topic_button(t, topic)] for topic in base.on_menu("emergency")),
         *in_rows(buttons, 2),
+        [talk_button(t)] if relay else [],
         [
             ("🔒 " + t.gettext("Mes données"), MY_DATA),
             ("🌍 " + t.gettext("Langue"), CHOOSE_LANGUAGE),
@@ -49,17 +59,17 @@ def back_to_menu(t: Translator) -> list[Button]:
     return [("☰ " + t.gettext("Menu"), MENU)]
 
 
-def main_menu(t: Translator, base: KnowledgeBase) -> Screen:
+def main_menu(t: Translator, base: KnowledgeBase, *, relay: bool = False) -> Screen:
     text = "\n\n".join(
         [
             t.gettext("Que voulez-vous faire ?"),
             t.gettext("Vous pouvez aussi écrire votre question."),
         ]
     )
-    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base)))
+    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base, relay=relay)))
 
 
-def greeting(t: Translator, base: KnowledgeBase) -> Screen:
+def greeting(t: Translator, base: KnowledgeBase, *, relay: bool = False) -> Screen:
     """Shown once a language is chosen: who I am, what I keep, then the menu."""
     text = "\n\n".join(
         [
@@ -82,10 +92,10 @@ def greeting(t: Translator, base: KnowledgeBase) -> Screen:
             ),
         ]
     )
-    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base)))
+    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base, relay=relay)))
 
 
-def not_text(t: Translator, base: KnowledgeBase, *, spoken: bool) -> Screen:
+def not_text(t: Translator, base: KnowledgeBase, *, spoken: bool, relay: bool = False) -> Screen:
     """A photo, a voice note, a sticker…: say kindly what the assistant understands."""
     first = (
         "🎙 " + t.gettext("Je ne peux pas écouter les messages vocaux.")
@@ -100,7 +110,12 @@ def not_text(t: Translator, base: KnowledgeBase, *, spoken: bool) -> Screen:
             ),
         ]
     )
-    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base)))
+    if relay:
+        # A photo of a letter or a voice note is what a person of the team can read.
+        text += "\n\n" + t.gettext(
+            "Pour l'envoyer à une personne de l'équipe, appuyez d'abord sur « Parler à l'équipe »."
+        )
+    return Screen(t.finish(text), keyboard(_menu_keyboard(t, base, relay=relay)))
 
 
 def help_text(t: Translator) -> Screen:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.consent import CONSENT_NOTICE_VERSION
 from bot.domain.people import PersonData
 from bot.domain.profile import (
     QUESTIONS,
@@ -18,7 +19,9 @@ from bot.domain.profile import (
     Status,
 )
 from bot.i18n import BY_CODE, Translator
+from bot.storage.relay import Conversation
 from bot.views.menu import back_to_menu
+from bot.views.relay import copies_stay
 from bot.views.screen import (
     CONSENT_MORE_PREFIX,
     CONSENT_NO_PREFIX,
@@ -45,7 +48,10 @@ HOUSEHOLD_CHOICES = (1, 2, 3, 4, 5, 6)  # 6: « 6 or more »
 
 # ---- consent -------------------------------------------------------------------------
 def _consent_buttons(t: Translator, then: str, *, more: bool) -> list[list[Button]]:
-    rows: list[list[Button]] = [[("✅ " + t.gettext("J'accepte"), CONSENT_YES_PREFIX + then)]]
+    # The notice's version rides on « J'accepte »: an old notice's button, pressed after the
+    # notice changed, must not record consent to a text the person never saw.
+    accept = f"{CONSENT_YES_PREFIX}{CONSENT_NOTICE_VERSION}:{then}"
+    rows: list[list[Button]] = [[("✅ " + t.gettext("J'accepte"), accept)]]
     if more:
         rows.append([("📄 " + t.gettext("En savoir plus"), CONSENT_MORE_PREFIX + then)])
     rows.append([(t.gettext("Pas maintenant"), CONSENT_NO_PREFIX + then)])
@@ -134,6 +140,13 @@ def privacy_notice(t: Translator, retention: timedelta) -> str:
             ),
             escape(
                 t.gettext(
+                    "Si vous écrivez à l'équipe (« Parler à l'équipe »), je garde la date de la "
+                    "conversation, et vos messages sont copiés, avec votre prénom, dans le "
+                    "groupe Telegram de l'équipe. Ils y restent si vous effacez vos données."
+                )
+            ),
+            escape(
+                t.gettext(
                     "Vos droits : voir vos données (/mydata), changer vos réponses (/profile), "
                     "tout effacer (/forget). Pour une question ou une réclamation : l'équipe "
                     "« Ensemble ! », ou la CNIL (cnil.fr), l'autorité française de protection "
@@ -184,7 +197,7 @@ def _choices(t: Translator, question: Question) -> list[tuple[str, str]]:
     prefer_not = (t.gettext("Je préfère ne pas répondre"), "prefer_not")
     if question == "status":
         return [
-            (t.gettext("Premier titre de séjour"), Status.PRIMO_ARRIVANT),
+            (t.gettext("Premier titre de séjour (sans protection)"), Status.PRIMO_ARRIVANT),
             (t.gettext("Réfugié ou réfugiée"), Status.REFUGEE),
             (t.gettext("Protection subsidiaire"), Status.SUBSIDIARY_PROTECTION),
             (t.gettext("Apatride"), Status.STATELESS),
@@ -215,7 +228,7 @@ def _choices(t: Translator, question: Question) -> list[tuple[str, str]]:
 def _asked(t: Translator, question: Question) -> str:
     asked = {
         "status": t.gettext("Quelle est votre situation ?"),
-        "gender": t.gettext("Vous êtes :"),
+        "gender": t.gettext("Quel est votre genre ?"),
         "age_band": t.gettext("Quel âge avez-vous ?"),
         "household": t.gettext("Combien de personnes vivent dans votre foyer, en vous comptant ?"),
     }
@@ -275,9 +288,7 @@ def _question_title(t: Translator, question: Question) -> str:
 
 def _answer_line(t: Translator, question: Question, profile: Profile) -> str:
     # The answer is already escaped (it may hold a placeholder's isolation marks).
-    return t.gettext("{question} : {answer}").format(
-        question=escape(_question_title(t, question)), answer=answer_label(t, question, profile)
-    )
+    return t.labelled(escape(_question_title(t, question)), answer_label(t, question, profile))
 
 
 def profile_summary(t: Translator, profile: Profile, *, notice: str | None = None) -> Screen:
@@ -328,14 +339,18 @@ def _place_state(t: Translator, status: str, attended: bool) -> str:
         "cancelled": t.gettext("annulée"),
     }
     state = states.get(status, status)
-    if attended:
-        state += ", " + t.gettext("présence notée")
-    return state
+    return t.join([state, t.gettext("présence notée")]) if attended else state
 
 
-def my_data(t: Translator, data: PersonData, zone: ZoneInfo, titles: dict[str, str]) -> Screen:
+def my_data(
+    t: Translator,
+    data: PersonData,
+    zone: ZoneInfo,
+    titles: dict[str, str],
+    conversation: Conversation | None = None,
+) -> Screen:
     """Everything stored about the person, in their language; `titles`: workshop slugs →
-    their titles (already translated)."""
+    their titles (already translated); `conversation`: theirs with the team, if any."""
     person = data.person
     chosen = BY_CODE.get(person.language or "")
     language = chosen.name if chosen is not None else "—"
@@ -417,6 +432,16 @@ def my_data(t: Translator, data: PersonData, zone: ZoneInfo, titles: dict[str, s
                 start=day(role.started_on),
             )
         )
+    if conversation is not None and conversation.first_written_at is not None:
+        records.append(
+            t.fill(
+                t.gettext(
+                    "Conversation avec l'équipe : depuis le {date} (vos messages sont dans le "
+                    "groupe Telegram de l'équipe)"
+                ),
+                date=day(conversation.first_written_at),
+            )
+        )
     if records:
         sections.append(
             "<b>"
@@ -432,11 +457,14 @@ def my_data(t: Translator, data: PersonData, zone: ZoneInfo, titles: dict[str, s
     return Screen(t.finish("\n\n".join(sections)), keyboard(rows))
 
 
-def confirm_forget(t: Translator) -> Screen:
+def confirm_forget(t: Translator, *, talked_to_team: bool = False) -> Screen:
+    """`talked_to_team`: their messages to the team stay in its group; say so first."""
     text = t.gettext(
         "Voulez-vous vraiment effacer vos données ? Vos inscriptions aux ateliers seront "
         "annulées. Je ne pourrai pas les retrouver."
     )
+    if talked_to_team:
+        text += "\n\n" + copies_stay(t)
     return Screen(
         t.finish(text),
         keyboard([[(t.gettext("Oui, effacer"), FORGET_CONFIRMED), (t.gettext("Non"), MY_DATA)]]),

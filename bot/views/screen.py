@@ -36,6 +36,9 @@ PROFILE_ANSWER_PREFIX = "pr:a:"
 PLATFORM = "pf:themes"
 PLATFORM_THEME_PREFIX = "pf:t:"
 PLATFORM_FICHE_PREFIX = "pf:f:"
+# The relay: « Talk to the team » and « Back to the assistant » (only when STAFF_CHAT_ID is set).
+RELAY_TALK = "rl:talk"
+RELAY_BACK = "rl:back"
 # Staff only: every press starting with STAFF is checked against BOT_ADMIN_IDS first.
 STAFF = "st:"
 STAFF_HOME = "st:home"

@@ -272,7 +272,9 @@ def not_a_capacity(t: Translator) -> str:
 
 def confirm_cancel(t: Translator, offer: Offer, zone: ZoneInfo) -> Screen:
     people = offer.session.registered + offer.session.waiting
-    nobody = t.gettext("Annuler la séance « {title} », {moment} ? Personne n'y est inscrit.")
+    nobody = t.gettext(
+        "Annuler la séance « {title} », {moment} ? Personne n'y est inscrit ni en attente."
+    )
     text = t.fill(
         nobody
         if people == 0

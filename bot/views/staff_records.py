@@ -119,8 +119,8 @@ def home(t: Translator, notice: str | None = None) -> Screen:
         ),
         escape(
             t.gettext(
-                "Une personne se retrouve par son numéro d'inscription à une séance. Une séance "
-                "co-animée par un bénévole se note sur la page de la séance."
+                "On retrouve une personne par le numéro reçu en s'inscrivant à une séance. Une "
+                "séance co-animée par un bénévole se note sur la page de la séance."
             )
         ),
     ]
@@ -365,7 +365,9 @@ def training_added(t: Translator, name: str, structure_type: str, minutes: int, 
 def cohosted(t: Translator, *, cohosted: bool) -> str:
     if cohosted:
         return "✅ " + escape(t.gettext("Séance notée co-animée par un bénévole (fiche 3)."))
-    return "✅ " + escape(t.gettext("Séance plus notée co-animée par un bénévole."))
+    return "✅ " + escape(
+        t.gettext("Cette séance n'est plus notée comme co-animée par un bénévole.")
+    )
 
 
 # ---- what cannot be recorded ------------------------------------------------------------
@@ -390,7 +392,7 @@ def mistake(t: Translator, what: Mistake) -> str:
     mistakes: dict[Mistake, str] = {
         "format": t.gettext("Je n'ai pas compris."),
         "future": t.gettext("Ce jour n'est pas encore arrivé."),
-        "order": t.gettext("La première date doit venir avant la seconde."),
+        "order": t.gettext("La première date ne peut pas venir après la seconde."),
     }
     return escape(mistakes[what])
 
@@ -467,7 +469,7 @@ def choose_period(
             )
         ),
         "\n".join(
-            "• " + escape(t.gettext(PERIODS[kind])) + " : " + _span(t, period)
+            "• " + t.labelled(escape(t.gettext(PERIODS[kind])), _span(t, period))
             for kind, period in periods
         ),
     ]
@@ -515,4 +517,5 @@ def choose_format(t: Translator, period: ReportPeriod) -> Screen:
 
 
 def report_caption(t: Translator, period: ReportPeriod) -> str:
-    return t.finish("📊 " + escape(t.gettext("Rapport des indicateurs")) + " : " + _span(t, period))
+    title = escape(t.gettext("Rapport des indicateurs"))
+    return t.finish("📊 " + t.labelled(title, _span(t, period)))

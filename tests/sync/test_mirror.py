@@ -250,6 +250,17 @@ def test_a_fiche_gone_between_the_list_and_its_page_is_left_out(mirrors: Mirrors
     assert any("is no longer public" in note for note in report.notes)
 
 
+def test_every_fiche_listed_but_none_opened_keeps_the_mirror(mirrors: Mirrors) -> None:
+    mirrors.run()
+    mirrors.refugies.fail_after(0, route="GET /dispositifs/{id}", status=404)
+    report = mirrors.run()
+    mirrors.refugies.recover()
+    assert not report.ok
+    assert report.error is not None
+    assert "none could be opened" in report.error
+    assert len(mirrors.repository.all(include_ours=True)) == 5
+
+
 def test_hostile_html_is_stored_as_safe_telegram_html(mirrors: Mirrors) -> None:
     mirrors.run()
     desk = mirrors.repository.get(RIGHTS_DESK)

@@ -218,3 +218,11 @@ def test_plain_text_for_titles_and_summaries() -> None:
 )
 def test_only_web_addresses_are_linked(href: str, expected: str | None) -> None:
     assert safe_href(href) == expected
+
+
+def test_a_preformatted_block_holds_no_blank_line() -> None:
+    # Long messages are cut at blank lines; a cut inside <pre> would leave it open.
+    converted = to_telegram_html("<pre>line 1\n\n\nline 2\n  \nline 3</pre>")
+    assert "\n\n" not in converted
+    assert converted.startswith("<pre>")
+    assert converted.endswith("</pre>")
