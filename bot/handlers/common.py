@@ -107,6 +107,15 @@ async def send(update: Update, context: BotContext, screen: Screen) -> None:
     await context.bot.send_message(chat.id, parts[-1], reply_markup=screen.keyboard)
 
 
+async def show(update: Update, context: BotContext, screen: Screen) -> None:
+    """In place of the pressed message, or as a new one for a command."""
+    if update.callback_query is not None:
+        await acknowledge(update, context)
+        await replace(update, context, screen)
+    else:
+        await send(update, context, screen)
+
+
 async def replace(update: Update, context: BotContext, screen: Screen) -> None:
     """Show the screen in place of the message whose button was pressed."""
     query = update.callback_query

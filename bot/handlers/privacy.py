@@ -14,7 +14,7 @@ from bot.domain.consent import CONSENT_NOTICE_VERSION
 from bot.domain.people import ConsentRequiredError
 from bot.domain.profile import QUESTIONS, Profile, Question
 from bot.handlers import relay, workshops
-from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
+from bot.handlers.common import acknowledge, expired_button, pressed, replace, send, show
 from bot.views import privacy as views
 from bot.views import screen
 from bot.views.menu import back_to_menu
@@ -23,15 +23,6 @@ from bot.views.screen import Screen, keyboard
 log = logging.getLogger(__name__)
 
 PROFILE_PAYLOAD = "p"  # consent asked from /profile: show the profile once accepted
-
-
-async def _show(update: Update, context: BotContext, shown: Screen) -> None:
-    """In place of the pressed message, or as a new one for a command."""
-    if update.callback_query is not None:
-        await acknowledge(update, context)
-        await replace(update, context, shown)
-    else:
-        await send(update, context, shown)
 
 
 def consent_screen(context: BotContext, then: str) -> Screen:
@@ -60,7 +51,7 @@ async def consent_given(update: Update, context: BotContext) -> None:
         return
     if version != CONSENT_NOTICE_VERSION:
         # The notice changed since this one was shown: the current one, to read first.
-        await _show(update, context, consent_screen(context, then))
+        await show(update, context, consent_screen(context, then))
         return
     services = context.services
     await asyncio.to_thread(services.people.give_consent, user.id)
@@ -77,7 +68,7 @@ async def consent_more(update: Update, context: BotContext) -> None:
         await expired_button(update, context)
         return
     retention = context.services.settings.data_retention
-    await _show(update, context, views.consent_full(context.t, then, retention))
+    await show(update, context, views.consent_full(context.t, then, retention))
 
 
 async def consent_refused(update: Update, context: BotContext) -> None:
@@ -89,7 +80,7 @@ async def consent_refused(update: Update, context: BotContext) -> None:
     rows = [back_to_menu(t)]
     if then != PROFILE_PAYLOAD:
         rows.insert(0, [("📅 " + t.gettext("Voir l'atelier"), screen.SESSION_PREFIX + then)])
-    await _show(update, context, Screen(views.consent_declined(t), keyboard(rows)))
+    await show(update, context, Screen(views.consent_declined(t), keyboard(rows)))
 
 
 # ---- the optional profile ------------------------------------------------------------------
@@ -103,18 +94,18 @@ async def show_profile(update: Update, context: BotContext, notice: str | None =
         return
     people = context.services.people
     if not await asyncio.to_thread(people.may_register, user.id):
-        await _show(update, context, consent_screen(context, PROFILE_PAYLOAD))
+        await show(update, context, consent_screen(context, PROFILE_PAYLOAD))
         return
     profile = await asyncio.to_thread(people.profile, user.id) or Profile()
-    await _show(update, context, views.profile_summary(context.t, profile, notice=notice))
+    await show(update, context, views.profile_summary(context.t, profile, notice=notice))
 
 
 async def profile_start(update: Update, context: BotContext) -> None:
-    await _show(update, context, views.profile_question(context.t, QUESTIONS[0], views.NEXT))
+    await show(update, context, views.profile_question(context.t, QUESTIONS[0], views.NEXT))
 
 
 async def profile_declined(update: Update, context: BotContext) -> None:
-    await _show(update, context, views.profile_declined(context.t))
+    await show(update, context, views.profile_declined(context.t))
 
 
 def _question(text: str) -> Question | None:
@@ -128,7 +119,7 @@ async def profile_ask(update: Update, context: BotContext) -> None:
     if question is None or after not in (views.NEXT, views.SUMMARY):
         await expired_button(update, context)
         return
-    await _show(update, context, views.profile_question(context.t, question, after))
+    await show(update, context, views.profile_question(context.t, question, after))
 
 
 async def profile_answered(update: Update, context: BotContext) -> None:
@@ -145,7 +136,7 @@ async def profile_answered(update: Update, context: BotContext) -> None:
     try:
         await asyncio.to_thread(people.answer, user.id, question, value)
     except ConsentRequiredError:
-        await _show(update, context, consent_screen(context, PROFILE_PAYLOAD))
+        await show(update, context, consent_screen(context, PROFILE_PAYLOAD))
         return
     except ValueError:  # not one of the answers offered: a forged or outdated button
         await expired_button(update, context)
@@ -153,7 +144,7 @@ async def profile_answered(update: Update, context: BotContext) -> None:
     following = QUESTIONS.index(question) + 1
     if after == views.NEXT and following < len(QUESTIONS):
         next_question = views.profile_question(context.t, QUESTIONS[following], views.NEXT)
-        await _show(update, context, next_question)
+        await show(update, context, next_question)
         return
     await show_profile(update, context, notice=views.profile_thanks(context.t))
 
@@ -166,22 +157,22 @@ async def my_data(update: Update, context: BotContext) -> None:
     services, t = context.services, context.t
     data = await asyncio.to_thread(services.people.everything, user.id)
     if data is None:
-        await _show(update, context, views.nothing_kept(t))
+        await show(update, context, views.nothing_kept(t))
         return
     titles = {w.slug: t.gettext(w.title) for w in services.workshops.catalogue.workshops}
     conversation = await asyncio.to_thread(services.relay.conversation, user.id)
     shown = views.my_data(t, data, services.settings.timezone, titles, conversation)
-    await _show(update, context, shown)
+    await show(update, context, shown)
 
 
 async def forget_asked(update: Update, context: BotContext) -> None:
     if context.person is None:
-        await _show(update, context, views.nothing_kept(context.t))
+        await show(update, context, views.nothing_kept(context.t))
         return
     relay = context.services.relay
     talked = await asyncio.to_thread(relay.conversation, context.person.telegram_id)
     screen_ = views.confirm_forget(context.t, talked_to_team=talked is not None)
-    await _show(update, context, screen_)
+    await show(update, context, screen_)
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> None:

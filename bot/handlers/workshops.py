@@ -13,30 +13,20 @@ from bot.context import BotContext
 from bot.domain.calendar import ics
 from bot.domain.people import Promotion
 from bot.domain.workshops import DEEP_LINK_PREFIX, Offer
-from bot.handlers.common import acknowledge, expired_button, pressed, replace, send, tell
+from bot.handlers.common import acknowledge, expired_button, pressed, replace, send, show, tell
 from bot.i18n import Translator
 from bot.views import language as language_views
 from bot.views import privacy as privacy_views
 from bot.views import screen
 from bot.views import workshops as views
-from bot.views.screen import Screen
 
 log = logging.getLogger(__name__)
-
-
-async def _show(update: Update, context: BotContext, screen: Screen) -> None:
-    """In place of the pressed message, or as a new one for a command."""
-    if update.callback_query is not None:
-        await acknowledge(update, context)
-        await replace(update, context, screen)
-    else:
-        await send(update, context, screen)
 
 
 async def show_upcoming(update: Update, context: BotContext) -> None:
     services = context.services
     offers = await asyncio.to_thread(services.workshops.upcoming, services.clock())
-    await _show(update, context, views.upcoming(context.t, offers, services.settings.timezone))
+    await show(update, context, views.upcoming(context.t, offers, services.settings.timezone))
 
 
 async def show_mine(update: Update, context: BotContext) -> None:
@@ -45,7 +35,7 @@ async def show_mine(update: Update, context: BotContext) -> None:
     if user is None:
         return
     places = await asyncio.to_thread(services.workshops.of_person, user.id, services.clock())
-    await _show(update, context, views.mine(context.t, places, services.settings.timezone))
+    await show(update, context, views.mine(context.t, places, services.settings.timezone))
 
 
 async def show_session(
@@ -70,7 +60,7 @@ async def show_session(
     if fresh:
         await send(update, context, screen)
     else:
-        await _show(update, context, screen)
+        await show(update, context, screen)
 
 
 async def _pressed_session(
@@ -193,7 +183,7 @@ async def cancel_asked(update: Update, context: BotContext) -> None:
         # An old reminder's button, after the session started or was cancelled.
         await show_session(update, context, session_id)
         return
-    await _show(update, context, views.confirm_cancel(context.t, offer, services.settings.timezone))
+    await show(update, context, views.confirm_cancel(context.t, offer, services.settings.timezone))
 
 
 async def cancel_confirmed(update: Update, context: BotContext) -> None:
@@ -207,7 +197,7 @@ async def cancel_confirmed(update: Update, context: BotContext) -> None:
         services.workshops.cancel, session_id, person, services.clock()
     )
     was_waiting = before is not None and before.status == "waiting"
-    await _show(update, context, views.cancelled(context.t, was_waiting=was_waiting))
+    await show(update, context, views.cancelled(context.t, was_waiting=was_waiting))
     if outcome.promoted is not None and outcome.offer is not None:
         await tell_promoted(context, outcome.promoted, outcome.offer)
 
