@@ -12,6 +12,7 @@ emergency entry that matches well comes first.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import math
@@ -96,6 +97,17 @@ class SearchIndex:
     """An immutable index over every entry in every language."""
 
     def __init__(self, documents: Iterable[Document]) -> None:
+        # Building allocates a few hundred thousand small objects and no reference cycles:
+        # the cyclic collector would only walk them again and again (a third of the time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(documents)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, documents: Iterable[Document]) -> None:
         self._documents: list[Document] = list(documents)
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         # Two content words in a row (« logement social »): the entry that says the same
