@@ -84,14 +84,12 @@ class PlatformLibrary:
         return names.get(language) or names.get(SOURCE_LANGUAGE)
 
     def reading(self, fiche: PlatformFiche, language: str) -> Reading | None:
-        """The fiche in the reader's language, else in French; None if it has neither."""
-        own = fiche.texts.get(language)
-        if own is not None and own.translated and own.title:
-            return Reading(fiche, own, translated=True)
-        french = fiche.texts.get(SOURCE_LANGUAGE)
-        if french is not None and french.translated and french.title:
-            return Reading(fiche, french, translated=language == SOURCE_LANGUAGE)
-        return None
+        """The fiche in the reader's language, else in French; None if it has neither (or
+        no title to show)."""
+        text = fiche.text(language)
+        if text is None or not text.title:
+            return None
+        return Reading(fiche, text, translated=text.language == language)
 
     def documents(self) -> list[Document]:
         """Every translation of every fiche, as search indexes it."""

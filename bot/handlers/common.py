@@ -32,6 +32,18 @@ _CANNOT_EDIT = (
 )
 
 
+def is_staff(update: Update, context: BotContext) -> bool:
+    """Whether the update comes from staff (`BOT_ADMIN_IDS`), decided on the server."""
+    user = update.effective_user
+    return user is not None and user.id in context.services.settings.bot_admin_ids
+
+
+def staff_id(update: Update) -> int | None:
+    """Who did it, for the audit log."""
+    user = update.effective_user
+    return None if user is None else user.id
+
+
 async def identify(update: object, context: BotContext) -> None:
     """Group -2: record the person as seen and pick their translator, once per update."""
     if not isinstance(update, Update):
@@ -42,11 +54,8 @@ async def identify(update: object, context: BotContext) -> None:
         # The one group it hears is the relay's staff group, and there only staff's messages
         # (nobody is recorded: they write to people, not to the assistant).
         settings = services.settings
-        staff = update.effective_user is not None and (
-            update.effective_user.id in settings.bot_admin_ids
-        )
         heard = update.effective_chat.id == settings.staff_chat_id and update.message is not None
-        if not heard or not staff:
+        if not heard or not is_staff(update, context):
             raise ApplicationHandlerStop
         context.t = services.catalogs.translator(TEAM_LANGUAGE)
         return

@@ -12,7 +12,7 @@ from bot.commands import register_for_chat
 from bot.context import BotContext
 from bot.domain.workshops import session_id_from_payload
 from bot.handlers import relay, workshops
-from bot.handlers.common import acknowledge, expired_button, pressed, replace, send
+from bot.handlers.common import acknowledge, expired_button, is_staff, pressed, replace, send
 from bot.i18n import BY_CODE
 from bot.views import language as language_views
 from bot.views import menu as menu_views
@@ -78,9 +78,9 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     if session_id is not None:  # they came by a session's deep link
         await workshops.show_session(update, context, session_id, fresh=True)
     if update.effective_chat is not None:
-        staff = update.effective_user.id in services.settings.bot_admin_ids
+        chat_id, staff = update.effective_chat.id, is_staff(update, context)
         try:
-            await register_for_chat(context.bot, update.effective_chat.id, t, staff=staff)
+            await register_for_chat(context.bot, chat_id, t, staff=staff)
         except TelegramError as error:
             # The person has their answer; the command menu is a convenience.
             log.warning("could not set the chat's commands: %s", error)

@@ -23,8 +23,8 @@ from bot.domain.workshops import (
     read_session_line,
 )
 from bot.handlers import conversation, staff_records
-from bot.handlers.common import replace, send, tell
-from bot.handlers.staff_access import is_staff, memory, prompt, set_prompt, staff_buttons
+from bot.handlers.common import is_staff, replace, send, staff_id, tell
+from bot.handlers.staff_access import memory, prompt, set_prompt, staff_buttons
 from bot.handlers.workshops import tell_promoted
 from bot.views import screen
 from bot.views import staff as views
@@ -173,8 +173,7 @@ async def _capacity_confirmed(update: Update, context: BotContext, argument: str
 
 async def _audit(update: Update, context: BotContext, action: str, detail: str) -> None:
     """Session changes go to the audit log like the records (who, what, when)."""
-    staff_id = update.effective_user.id if update.effective_user else None
-    await asyncio.to_thread(context.services.records.note, staff_id, action, detail)
+    await asyncio.to_thread(context.services.records.note, staff_id(update), action, detail)
 
 
 async def _change_capacity(

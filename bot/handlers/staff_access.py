@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.common import acknowledge, expired_button, pressed
+from bot.handlers.common import acknowledge, expired_button, is_staff, pressed
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +21,6 @@ Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 # Kept in the chat's memory (a restart forgets it: the staff member presses again).
 _PROMPT = "staff_prompt"
-
-
-def is_staff(update: Update, context: BotContext) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.services.settings.bot_admin_ids
 
 
 def memory(context: BotContext) -> dict[Any, Any]:

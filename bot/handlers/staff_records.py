@@ -2,7 +2,7 @@
 (`/staff` → « Suivi et rapport », and `/report`).
 
 As in the rest of the staff's space, who is staff is decided on the server for every
-command, press and typed answer (`staff_access.is_staff`): a press with `sr:` data from anyone else
+command, press and typed answer (`common.is_staff`): a press with `sr:` data from anyone else
 is answered like any outdated button and does nothing, and `/report` gets the help. A typed
 answer is read and checked before anything is written: a mistake gets one line and the same
 question again, and the records refuse (with a reason) before they write.
@@ -34,8 +34,8 @@ from bot.domain.staff_records import (
     parse_hours,
 )
 from bot.handlers import conversation, staff
-from bot.handlers.common import replace, send
-from bot.handlers.staff_access import is_staff, set_prompt, staff_buttons
+from bot.handlers.common import is_staff, replace, send, staff_id
+from bot.handlers.staff_access import set_prompt, staff_buttons
 from bot.report_files import FORMATS, Format, indicator_report, report_file
 from bot.storage.records import VolunteerRole
 from bot.views import screen
@@ -183,11 +183,6 @@ def _today(context: BotContext) -> date:
     return services.clock().astimezone(services.settings.timezone).date()
 
 
-def _staff_id(update: Update) -> int | None:
-    user = update.effective_user
-    return None if user is None else user.id
-
-
 async def open_report(update: Update, context: BotContext) -> None:
     """/report: for anyone else, the same answer as any command the bot does not know."""
     if not is_staff(update, context):
@@ -291,7 +286,7 @@ async def _role_end_today(update: Update, context: BotContext, argument: str) ->
         await _show_home(update, context, "⚠️ " + views.refused(t, "role"))
         return
     try:
-        notice = await _end_role(context, role, _today(context), _staff_id(update))
+        notice = await _end_role(context, role, _today(context), staff_id(update))
     except RecordError as error:
         await _show_home(update, context, "⚠️ " + views.refused(t, error.reason))
         return
@@ -319,7 +314,7 @@ async def _cohosted(update: Update, context: BotContext, argument: str) -> None:
     wanted = state == "1"
     records = context.services.records
     try:
-        await asyncio.to_thread(records.mark_cohosted, int(session), wanted, _staff_id(update))
+        await asyncio.to_thread(records.mark_cohosted, int(session), wanted, staff_id(update))
     except RecordError:
         await _show_home(update, context, "⚠️ " + views.refused(context.t, "session"))
         return
@@ -390,7 +385,7 @@ async def _send_report(update: Update, context: BotContext, argument: str) -> No
     )
     # Not a change, but who took the counts out, and when, is worth keeping.
     detail = f"rapport des indicateurs du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y} ({fmt})"
-    await asyncio.to_thread(services.records.note, _staff_id(update), "report", detail)
+    await asyncio.to_thread(services.records.note, staff_id(update), "report", detail)
     log.info("staff downloaded the indicator report (%s)", fmt)
 
 
@@ -404,7 +399,7 @@ async def typed(update: Update, context: BotContext, asked: Asked, text: str) ->
     line saying what was wrong and the same question again (nothing is written then)."""
     t = context.t
     try:
-        outcome = await _ANSWERS[asked.kind](context, asked, text.strip(), _staff_id(update))
+        outcome = await _ANSWERS[asked.kind](context, asked, text.strip(), staff_id(update))
     except UnreadableAnswerError as error:
         problem = views.mistake(t, error.what)
     except RecordError as error:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.tables import metadata
 from bot.storage.types import UtcDateTime
@@ -145,6 +146,11 @@ _waiting = (
 _SESSION_COLUMNS = (*workshop_sessions.c, _taken.label("registered"), _waiting.label("waiting"))
 
 
+def _open(now: datetime) -> ColumnElement[bool]:
+    """A session that can still be joined or changed: not cancelled, not started."""
+    return and_(workshop_sessions.c.cancelled_at.is_(None), workshop_sessions.c.starts_at > now)
+
+
 def _session(row: object) -> Session:
     mapping = row._mapping  # type: ignore[attr-defined]
     return Session(
@@ -205,9 +211,7 @@ class SessionRepository:
         with self._engine.connect() as connection:
             rows = connection.execute(
                 select(*_SESSION_COLUMNS)
-                .where(
-                    workshop_sessions.c.starts_at > now, workshop_sessions.c.cancelled_at.is_(None)
-                )
+                .where(_open(now))
                 .order_by(workshop_sessions.c.starts_at, workshop_sessions.c.id)
             ).all()
         return [_session(row) for row in rows]
@@ -231,11 +235,7 @@ class SessionRepository:
             # attendance counts for the contract.
             changed = connection.execute(
                 update(workshop_sessions)
-                .where(
-                    workshop_sessions.c.id == session_id,
-                    workshop_sessions.c.cancelled_at.is_(None),
-                    workshop_sessions.c.starts_at > now,
-                )
+                .where(workshop_sessions.c.id == session_id, _open(now))
                 .values(cancelled_at=now)
             )
             if changed.rowcount != 1:
@@ -404,11 +404,7 @@ class SessionRepository:
             # (nobody is told « you have a seat » in a session that will not happen).
             still_open = connection.execute(
                 update(workshop_sessions)
-                .where(
-                    workshop_sessions.c.id == session_id,
-                    workshop_sessions.c.cancelled_at.is_(None),
-                    workshop_sessions.c.starts_at > now,
-                )
+                .where(workshop_sessions.c.id == session_id, _open(now))
                 .values(capacity=capacity)
             )
             if still_open.rowcount != 1:

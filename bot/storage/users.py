@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, update
@@ -52,21 +52,20 @@ class UserRepository:
 
         A person seen less than `refresh_after` ago is only read: one write per person and
         period, not one per message."""
-        if refresh_after or not create:
-            known = self.get(telegram_id)
-            if known is None and not create:
-                return None
-            if known is not None and now - known.last_seen < refresh_after and not known.blocked:
-                return known
-        if not create:
+        known = self.get(telegram_id) if refresh_after or not create else None
+        if known is None and not create:
+            return None
+        if known is not None and now - known.last_seen < refresh_after and not known.blocked:
+            return known
+        if known is not None and not create:
             # An update only: someone forgotten meanwhile (by the purge) is not stored again.
             with self._engine.begin() as connection:
-                connection.execute(
+                changed = connection.execute(
                     update(users)
                     .where(users.c.telegram_id == telegram_id)
                     .values(last_seen=now, blocked_at=None)
                 )
-            return self.get(telegram_id)
+            return replace(known, last_seen=now, blocked=False) if changed.rowcount else None
         insert = self._insert(users).values(
             telegram_id=telegram_id, language=None, first_seen=now, last_seen=now
         )

@@ -14,6 +14,7 @@ from bot.views.screen import (
     Button,
     Screen,
     Url,
+    bold,
     escape,
     keyboard,
 )
@@ -32,7 +33,7 @@ def _theme_label(t: Translator, library: PlatformLibrary, theme_id: str) -> str:
 
 def themes(t: Translator, library: PlatformLibrary, county: str) -> Screen:
     """The themes that have fiches, each with how many."""
-    title = "🧭 <b>" + escape(t.gettext("Aide près de chez vous")) + "</b>"
+    title = "🧭 " + bold(t.gettext("Aide près de chez vous"))
     if library.empty:
         text = "\n\n".join(
             [
@@ -80,7 +81,7 @@ def theme(t: Translator, library: PlatformLibrary, theme_id: str) -> Screen:
     fiches = library.in_theme(theme_id)
     text = "\n\n".join(
         [
-            "🧭 <b>" + escape(_theme_label(t, library, theme_id)) + "</b>",
+            "🧭 " + bold(_theme_label(t, library, theme_id)),
             escape(t.gettext("Choisissez une fiche :")),
         ]
     )
@@ -94,7 +95,7 @@ def fiche(t: Translator, reading: Reading, *, also: Sequence[Button] = ()) -> Sc
     """A fiche's title, summary and what it is, then the full fiche on refugies.info;
     `also`: the other answers search found."""
     text = reading.text
-    heading = "📰 <b>" + escape(text.title or "") + "</b>"
+    heading = "📰 " + bold(text.title or "")
     if text.brand:
         heading += "\n" + escape(text.brand)
     parts = [heading]

@@ -15,7 +15,6 @@ from bot.domain.profile import (
     Household,
     Profile,
     Question,
-    Skipped,
     Status,
 )
 from bot.i18n import BY_CODE, Translator
@@ -36,6 +35,7 @@ from bot.views.screen import (
     PROFILE_START,
     Button,
     Screen,
+    bold,
     escape,
     in_rows,
     keyboard,
@@ -63,7 +63,7 @@ def consent_notice(t: Translator, then: str, retention: timedelta) -> Screen:
     it. `then`: what to do once accepted (a session to register for, or the profile)."""
     text = "\n\n".join(
         [
-            "🔒 <b>" + escape(t.gettext("Avant de vous inscrire")) + "</b>",
+            "🔒 " + bold(t.gettext("Avant de vous inscrire")),
             escape(
                 t.gettext(
                     "Pour vous inscrire aux ateliers, je garde votre identifiant Telegram, votre "
@@ -100,7 +100,7 @@ def privacy_notice(t: Translator, retention: timedelta) -> str:
     """The full notice (also in the README), for « En savoir plus »."""
     return "\n\n".join(
         [
-            "🔒 <b>" + escape(t.gettext("Vos données et vos droits")) + "</b>",
+            "🔒 " + bold(t.gettext("Vos données et vos droits")),
             escape(
                 t.gettext(
                     "Responsable : CESAM, l'association qui mène « Ensemble ! » dans la "
@@ -244,7 +244,7 @@ def profile_question(t: Translator, question: Question, after: str) -> Screen:
             + t.fill(
                 t.gettext("Question {number} sur {total}"), number=number, total=len(QUESTIONS)
             ),
-            "<b>" + escape(_asked(t, question)) + "</b>",
+            bold(_asked(t, question)),
         ]
     )
     choices: list[Button] = [
@@ -265,14 +265,13 @@ def answer_label(t: Translator, question: Question, profile: Profile) -> str:
         "age_band": profile.age_band,
         "household": profile.household,
     }[question]
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int):  # a household size
         most = HOUSEHOLD_CHOICES[-1]
         if value >= most:
             return t.fill(t.gettext("{count} ou plus"), count=most)
         return t.fill(t.ngettext("{count} personne", "{count} personnes", value), count=value)
-    if value == "unknown" or value == Skipped.UNKNOWN:
-        return escape(t.gettext("pas de réponse"))
-    labels = dict((str(v), label) for label, v in _choices(t, question))
+    # « unknown » (never answered) is none of the choices: « pas de réponse ».
+    labels = {str(v): label for label, v in _choices(t, question)}
     return escape(labels.get(str(value), t.gettext("pas de réponse")))
 
 
@@ -295,7 +294,7 @@ def profile_summary(t: Translator, profile: Profile, *, notice: str | None = Non
     """/profile: the answers given, each one a button to change it."""
     lines = ["• " + _answer_line(t, q, profile) for q in QUESTIONS]
     parts = [
-        "🧾 <b>" + escape(t.gettext("Mon profil")) + "</b>",
+        "🧾 " + bold(t.gettext("Mon profil")),
         escape(
             t.gettext(
                 "Ces réponses servent seulement aux comptes sans noms du contrat avec l'État. "
@@ -381,7 +380,7 @@ def my_data(
     sections = ["\n".join(lines)]
     if data.profile is not None:
         answers = ["• " + _answer_line(t, q, data.profile) for q in QUESTIONS]
-        sections.append("<b>" + escape(t.gettext("Mon profil")) + "</b>\n" + "\n".join(answers))
+        sections.append(bold(t.gettext("Mon profil")) + "\n" + "\n".join(answers))
     if data.places:
         places = [
             "• "
@@ -395,9 +394,7 @@ def my_data(
             + t.fill(t.gettext("(N° {number})"), number=place.number)
             for place in data.places
         ]
-        sections.append(
-            "<b>" + escape(t.gettext("Inscriptions aux ateliers")) + "</b>\n" + "\n".join(places)
-        )
+        sections.append(bold(t.gettext("Inscriptions aux ateliers")) + "\n" + "\n".join(places))
     records: list[str] = []
     for enrolment in data.enrolments:
         if enrolment.ended_on is None:

@@ -101,6 +101,11 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def bold(text: str) -> str:
+    """Text in bold, its markup characters made harmless."""
+    return f"<b>{escape(text)}</b>"
+
+
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     """An inline keyboard from rows of (label, callback data) and web links."""
     return InlineKeyboardMarkup([[_button(button) for button in row] for row in rows if row])

@@ -37,11 +37,12 @@ from bot.views.screen import (
     STAFF_TOGGLE_PREFIX,
     Button,
     Screen,
+    bold,
     escape,
     in_rows,
     keyboard,
 )
-from bot.views.workshops import MAX_LISTED, when
+from bot.views.workshops import MAX_LISTED, short_label, when
 
 EXAMPLE = "03/12/2026 14:00-16:00 12"
 
@@ -54,15 +55,12 @@ def number(t: Translator, value: int) -> str:
 def _session_label(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
     session = offer.session
     mark = "❌ " if session.cancelled_at is not None else ""
-    return (
-        f"{mark}{t.short_date(session.starts_at, zone)} {t.time(session.starts_at, zone)} · "
-        f"{t.gettext(offer.workshop.title)} ({session.registered}/{session.capacity})"
-    )
+    return f"{mark}{short_label(t, offer, zone)} ({session.registered}/{session.capacity})"
 
 
 def home(t: Translator, offers: Sequence[Offer], zone: ZoneInfo, now: datetime) -> Screen:
     """Sessions of the last weeks and to come; the ones to come first."""
-    title = "🧑‍💼 <b>" + escape(t.gettext("Espace équipe")) + "</b>"
+    title = "🧑‍💼 " + bold(t.gettext("Espace équipe"))
     if offers:
         lines = [title, escape(t.gettext("Séances à venir et des 30 derniers jours :"))]
     else:
@@ -101,7 +99,7 @@ def session(
     `cohosted`: whether a volunteer co-hosts it (fiche 3), None to leave that out."""
     s = offer.session
     facts = [
-        "📅 <b>" + escape(t.gettext(offer.workshop.title)) + "</b>",
+        "📅 " + bold(t.gettext(offer.workshop.title)),
         "🗓 " + t.fill("{moment}", moment=when(t, offer, zone)),
         _place_line(t, offer.place),
         "🪑 "
@@ -169,7 +167,7 @@ def attendance(
     """A toggle per person: ✅ present, ▫️ not (yet). People waiting can come too."""
     text = "\n\n".join(
         [
-            "🙋 <b>" + escape(t.gettext(offer.workshop.title)) + "</b>",
+            "🙋 " + bold(t.gettext(offer.workshop.title)),
             t.fill("{moment}", moment=when(t, offer, zone)),
             escape(t.gettext("Touchez un numéro pour marquer la personne présente ou absente.")),
         ]
@@ -386,7 +384,7 @@ def confirm_new(
         [
             "➕ " + escape(t.gettext("Créer cette séance ?")),
             "",
-            "📅 <b>" + escape(t.gettext(workshop.title)) + "</b>",
+            "📅 " + bold(t.gettext(workshop.title)),
             "🗓 " + t.fill("{moment}", moment=t.time_span(line.starts_at, ends_at, zone)),
             _place_line(t, place),
             "🪑 "

@@ -37,6 +37,7 @@ from bot.views.screen import (
     STAFF_HOME,
     Button,
     Screen,
+    bold,
     escape,
     keyboard,
 )
@@ -108,7 +109,7 @@ def home(t: Translator, notice: str | None = None) -> Screen:
     """What staff can record, the report and the log; `notice`: what was just recorded."""
     parts = [notice] if notice else []
     parts += [
-        "📋 <b>" + escape(t.gettext("Suivi et rapport")) + "</b>",
+        "📋 " + bold(t.gettext("Suivi et rapport")),
         escape(
             t.gettext(
                 "Ce que l'équipe enregistre pour les indicateurs du contrat : "
@@ -160,7 +161,7 @@ def choose_support(t: Translator, *, ending: bool) -> Screen:
 
 def ask_enrol(t: Translator, action: int, today: date, problem: str | None = None) -> Screen:
     lines = [
-        "🧭 <b>" + escape(t.gettext(SUPPORTS[action])) + "</b>",
+        "🧭 " + bold(t.gettext(SUPPORTS[action])),
         escape(
             t.gettext(
                 "Envoyez le numéro d'inscription de la personne, puis le jour de son entrée "
@@ -173,7 +174,7 @@ def ask_enrol(t: Translator, action: int, today: date, problem: str | None = Non
 
 def ask_end_support(t: Translator, action: int, today: date, problem: str | None = None) -> Screen:
     lines = [
-        "🏁 <b>" + escape(t.gettext(SUPPORTS[action])) + "</b>",
+        "🏁 " + bold(t.gettext(SUPPORTS[action])),
         escape(
             t.gettext(
                 "Envoyez le numéro d'inscription de la personne, puis le dernier jour de son "
@@ -205,7 +206,7 @@ def support_ended(t: Translator, registration: int, action: int, end: date) -> s
 # ---- lasting housing (fiche 4) ---------------------------------------------------------
 def ask_housing(t: Translator, today: date, problem: str | None = None) -> Screen:
     lines = [
-        "🏠 <b>" + escape(t.gettext("Logement pérenne (fiche 4)")) + "</b>",
+        "🏠 " + bold(t.gettext("Logement pérenne (fiche 4)")),
         escape(
             t.gettext(
                 "Le ménage d'une personne accompagnée est entré dans un logement pérenne. "
@@ -228,7 +229,7 @@ def housed(t: Translator, registration: int, day: date) -> str:
 # ---- volunteering (fiche 3) ------------------------------------------------------------
 def ask_role(t: Translator, today: date, problem: str | None = None) -> Screen:
     lines = [
-        "🤝 <b>" + escape(t.gettext("Nouveau rôle de bénévole (fiche 3)")) + "</b>",
+        "🤝 " + bold(t.gettext("Nouveau rôle de bénévole (fiche 3)")),
         escape(
             t.gettext(
                 "Envoyez le numéro d'inscription de la personne, le jour où elle commence "
@@ -250,7 +251,7 @@ def role_added(t: Translator, registration: int, role: str, start: date) -> str:
 
 def ask_role_person(t: Translator, problem: str | None = None) -> Screen:
     lines = [
-        "✋ <b>" + escape(t.gettext("Fin d'un rôle de bénévole")) + "</b>",
+        "✋ " + bold(t.gettext("Fin d'un rôle de bénévole")),
         escape(t.gettext("Envoyez le numéro d'inscription de la personne.")),
     ]
     return _question(t, lines, "12", problem)
@@ -312,7 +313,7 @@ def role_ended(t: Translator, role: str, end: date) -> str:
 # ---- trainings of partner structures (fiche 2) ------------------------------------------
 def ask_training_name(t: Translator, problem: str | None = None) -> Screen:
     lines = [
-        "🎓 <b>" + escape(t.gettext("Formation d'une structure partenaire (fiche 2)")) + "</b>",
+        "🎓 " + bold(t.gettext("Formation d'une structure partenaire (fiche 2)")),
         escape(
             t.gettext(
                 "Une formation donnée à une structure (pas à une personne). Envoyez le nom de "
@@ -401,7 +402,7 @@ def mistake(t: Translator, what: Mistake) -> str:
 def audit_log(t: Translator, entries: Sequence[AuditEntry], zone: ZoneInfo) -> Screen:
     """The latest changes (at most MAX_LOG), newest first: when, who (a staff member's
     Telegram id, or the command line), about whom (a registration number) and what."""
-    parts = ["🧾 <b>" + escape(t.gettext("Journal des modifications")) + "</b>"]
+    parts = ["🧾 " + bold(t.gettext("Journal des modifications"))]
     if entries:
         parts.append(
             escape(
@@ -461,7 +462,7 @@ def choose_period(
 ) -> Screen:
     parts = [notice] if notice else []
     parts += [
-        "📊 <b>" + escape(t.gettext("Rapport des indicateurs")) + "</b>",
+        "📊 " + bold(t.gettext("Rapport des indicateurs")),
         escape(
             t.gettext(
                 "Les tableaux de l'annexe 1 du contrat, fiche par fiche, en français (la "
@@ -484,7 +485,7 @@ def choose_period(
 
 def ask_dates(t: Translator, today: date, problem: str | None = None) -> Screen:
     lines = [
-        "📊 <b>" + escape(t.gettext("Rapport des indicateurs")) + "</b>",
+        "📊 " + bold(t.gettext("Rapport des indicateurs")),
         escape(t.gettext("Envoyez le premier et le dernier jour de la période (compris).")),
     ]
     start = today.replace(month=1, day=1)

@@ -18,6 +18,7 @@ from bot.views.screen import (
     WORKSHOPS,
     Button,
     Screen,
+    bold,
     escape,
     keyboard,
 )
@@ -57,18 +58,20 @@ def seats(t: Translator, offer: Offer) -> str:
     )
 
 
-def _session_button(t: Translator, offer: Offer, zone: ZoneInfo) -> Button:
+def short_label(t: Translator, offer: Offer, zone: ZoneInfo) -> str:
+    """« jeu. 3 déc. 14:00 · Atelier logement », for a button."""
     start = offer.session.starts_at
-    label = (
-        f"{t.short_date(start, zone)} {t.time(start, zone)} · {t.gettext(offer.workshop.title)}"
-        f" ({seats(t, offer)})"
-    )
+    return f"{t.short_date(start, zone)} {t.time(start, zone)} · {t.gettext(offer.workshop.title)}"
+
+
+def _session_button(t: Translator, offer: Offer, zone: ZoneInfo) -> Button:
+    label = f"{short_label(t, offer, zone)} ({seats(t, offer)})"
     return (label, f"{SESSION_PREFIX}{offer.session.id}")
 
 
 def upcoming(t: Translator, offers: Sequence[Offer], zone: ZoneInfo) -> Screen:
     """Sessions to come, by theme, each a button with its date and seats left."""
-    title = "📅 <b>" + escape(t.gettext("Ateliers à venir")) + "</b>"
+    title = "📅 " + bold(t.gettext("Ateliers à venir"))
     rows: list[list[Button]] = []
     if not offers:
         text = "\n\n".join(
@@ -124,7 +127,7 @@ def session_page(
 ) -> Screen:
     """A session: what, when, where, seats, and the reader's place if they have one."""
     parts = [
-        "📅 <b>" + escape(t.gettext(offer.workshop.title)) + "</b>",
+        "📅 " + bold(t.gettext(offer.workshop.title)),
         escape(t.gettext(offer.workshop.description)),
         "\n".join(
             ["🗓 " + t.fill("{moment}", moment=when(t, offer, zone)), *_place_lines(t, offer)]
@@ -281,7 +284,7 @@ def cancelled(t: Translator, *, was_waiting: bool) -> Screen:
 
 def mine(t: Translator, places: Sequence[tuple[Offer, Registration]], zone: ZoneInfo) -> Screen:
     """The reader's places in sessions to come."""
-    title = "🗓 <b>" + escape(t.gettext("Mes ateliers")) + "</b>"
+    title = "🗓 " + bold(t.gettext("Mes ateliers"))
     if not places:
         text = "\n\n".join([title, t.gettext("Vous n'avez pas de place réservée pour le moment.")])
     else:
